@@ -1,0 +1,1 @@
+"""modelwatch: monitor machine-learning models in production."""
