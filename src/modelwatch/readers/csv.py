@@ -1,0 +1,135 @@
+"""CSV datasets: every column as text (the profiler classifies values), split at record boundaries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from modelwatch.errors import ModelwatchError
+from modelwatch.readers.files import RangeReader, file_size, one_line, open_file
+from modelwatch.readers.scan import first_invalid_utf8, line_of, nth_record_offset, record_cuts
+from modelwatch.readers.spec import Chunk, DatasetSpec
+
+BLOCK_SIZE = 8 * 2**20
+
+
+def spark_names(header: Sequence[str]) -> list[str]:
+    """Column names as Spark's CSV reader makes them from a header: an empty name becomes `_c{i}`,
+    a name that occurs more than once (ignoring case) gets its 0-based index appended."""
+    lowered = [name.lower() for name in header if name]
+    duplicates = {name for name in lowered if lowered.count(name) > 1}
+    return [
+        f"_c{index}" if not name else f"{name}{index}" if name.lower() in duplicates else name
+        for index, name in enumerate(header)
+    ]
+
+
+def plan_csv(spec: DatasetSpec, files: Sequence[str], target_bytes: int) -> list[Chunk]:
+    """Chunks of about `target_bytes` per file; every file must have the first file's header."""
+    header: list[str] | None = None
+    header_file = ""
+    columns: tuple[str, ...] = ()
+    chunks: list[Chunk] = []
+    for file in files:
+        size = file_size(spec, file)
+        if size == 0:
+            continue
+        with open_file(spec, file) as handle:
+            first_record = record_cuts(handle, [0])
+            header_end, data_line = first_record[0] if first_record else (size, 2)
+            fields = _first_record(handle, file, header_end)
+            if header is None:
+                header, header_file = fields, file
+                columns = tuple(
+                    spark_names(fields) if spec.header else (f"_c{i}" for i in range(len(fields)))
+                )
+            elif spec.header and fields != header:
+                raise ModelwatchError(f"{file}:1: {_header_difference(fields, header, header_file)}")
+            start, line = (header_end, data_line) if spec.header else (0, 1)
+            if start >= size:
+                continue
+            cuts = [(start, line)]
+            if size - start > target_bytes:
+                wanted = range(start + target_bytes, size, target_bytes)
+                cuts += [cut for cut in record_cuts(handle, wanted, start, line) if cut[0] < size]
+        stops = [offset for offset, _ in cuts[1:]] + [size]
+        chunks += [
+            Chunk(file, offset, stop, line, columns) for (offset, line), stop in zip(cuts, stops, strict=True)
+        ]
+    return chunks
+
+
+def _first_record(handle: IO[bytes], file: str, end: int) -> list[str]:
+    handle.seek(0)
+    try:
+        text = handle.read(end).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ModelwatchError(f"{file}:1: the first line is not valid UTF-8 ({error.reason})") from error
+    fields = next(csv.reader(io.StringIO(text, newline="")), [])
+    if not fields:
+        raise ModelwatchError(f"{file}:1: the first line is empty")
+    return fields
+
+
+def _header_difference(fields: list[str], expected: list[str], expected_file: str) -> str:
+    if len(fields) != len(expected):
+        return f"the header has {len(fields)} columns but the header of {expected_file} has {len(expected)}"
+    index = next(i for i, (a, b) in enumerate(zip(fields, expected, strict=True)) if a != b)
+    return f"header column {index + 1} is {fields[index]!r} but {expected[index]!r} in {expected_file}"
+
+
+def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
+    """The chunk's rows, all columns `string`, empty fields null."""
+    rejected: list[pacsv.InvalidRow] = []
+
+    def reject(row: pacsv.InvalidRow) -> str:
+        rejected.append(row)
+        return "error"
+
+    names = list(chunk.columns)
+    with open_file(spec, chunk.file) as handle:
+        try:
+            yield from pacsv.open_csv(
+                RangeReader(handle, chunk.start, chunk.stop),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_SIZE),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=reject),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+        except pa.ArrowInvalid as error:
+            raise _explain(handle, chunk, error, rejected) from error
+        except OSError as error:
+            raise ModelwatchError(f"{chunk.file}: cannot read this file: {one_line(error)}") from error
+
+
+def _explain(
+    handle: IO[bytes], chunk: Chunk, error: pa.ArrowInvalid, rejected: list[pacsv.InvalidRow]
+) -> ModelwatchError:
+    """The user error for what pyarrow rejected, naming the physical line."""
+    first_line = chunk.first_line or 1
+    if rejected:
+        row = rejected[0]
+        offset = nth_record_offset(handle, chunk.start, chunk.stop, row.number)
+        line = line_of(handle, offset, chunk.start, first_line)
+        return ModelwatchError(
+            f"{chunk.file}:{line}: expected {row.expected_columns} fields, found {row.actual_columns}"
+        )
+    if "UTF8" in str(error) or "UTF-8" in str(error):
+        offset = first_invalid_utf8(handle, chunk.start, chunk.stop)
+        if offset is not None:
+            handle.seek(offset)
+            byte = handle.read(1)[0]
+            line = line_of(handle, offset, chunk.start, first_line)
+            return ModelwatchError(f"{chunk.file}:{line}: byte 0x{byte:02x} is not valid UTF-8 text")
+    return ModelwatchError(
+        f"{chunk.file}:{first_line}: cannot parse CSV from this line on: {one_line(error)}"
+    )

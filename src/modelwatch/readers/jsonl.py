@@ -1,0 +1,181 @@
+"""JSON Lines datasets: one object per line; typed columns, nested objects flattened.
+
+Blocks of lines go through pyarrow's C++ reader. A block it rejects (a column whose type changes
+between rows, a line that is not JSON) is parsed again line by line with Python's json, which
+names the bad line or gives a mixed column as text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.json as pajson
+
+from modelwatch.errors import ModelwatchError
+from modelwatch.readers.arrow import flat_table
+from modelwatch.readers.files import RangeReader, file_size, one_line, open_file
+from modelwatch.readers.scan import line_of
+from modelwatch.readers.spec import Chunk, DatasetSpec
+
+BLOCK_SIZE = 8 * 2**20
+_SEEK_STEP = 64 * 2**10
+
+
+def plan_json(spec: DatasetSpec, files: Sequence[str], target_bytes: int) -> list[Chunk]:
+    """Chunks of about `target_bytes`, each starting at the beginning of a line."""
+    chunks: list[Chunk] = []
+    for file in files:
+        size = file_size(spec, file)
+        if size == 0:
+            continue
+        start = 0
+        with open_file(spec, file) as handle:
+            while size - start > target_bytes:
+                cut = _next_line_start(handle, start + target_bytes)
+                if cut is None or cut >= size:
+                    break
+                chunks.append(Chunk(file, start, cut))
+                start = cut
+        chunks.append(Chunk(file, start, size))
+    return chunks
+
+
+def _next_line_start(handle: IO[bytes], offset: int) -> int | None:
+    """The first line start at or after `offset`."""
+    position = offset - 1
+    handle.seek(position)
+    while data := handle.read(_SEEK_STEP):
+        newline = data.find(b"\n")
+        if newline >= 0:
+            return position + newline + 1
+        position += len(data)
+    return None
+
+
+def read_json(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
+    with open_file(spec, chunk.file) as handle:
+        offset = chunk.start
+        try:
+            for block in _line_blocks(RangeReader(handle, chunk.start, chunk.stop)):
+                table = _parse(block, partial(_where, handle, chunk, offset, block))
+                offset += len(block)
+                if table.num_rows:
+                    yield from flat_table(table).combine_chunks().to_batches()
+        except OSError as error:
+            raise ModelwatchError(f"{chunk.file}: cannot read this file: {one_line(error)}") from error
+
+
+def _line_blocks(reader: RangeReader) -> Iterator[bytes]:
+    """The range as blocks of whole lines, about BLOCK_SIZE each."""
+    rest = b""
+    for data in reader.iter_blocks(BLOCK_SIZE):
+        lines = rest + data
+        end = lines.rfind(b"\n") + 1
+        if end:
+            yield lines[:end]
+        rest = lines[end:]
+    if rest:
+        yield rest
+
+
+def _where(handle: IO[bytes], chunk: Chunk, block_offset: int, block: bytes, index: int) -> str:
+    """`file:line` of line `index` of a block; lines are counted only now, for the error message."""
+    line = line_of(handle, block_offset) + block.count(b"\n", 0, _line_offset(block, index))
+    return f"{chunk.file}:{line}"
+
+
+def _line_offset(block: bytes, index: int) -> int:
+    offset = 0
+    for _ in range(index):
+        offset = block.index(b"\n", offset) + 1
+    return offset
+
+
+def _parse(block: bytes, where: Callable[[int], str]) -> pa.Table:
+    options = pajson.ReadOptions(use_threads=False, block_size=max(len(block), 1))
+    try:
+        table = pajson.read_json(pa.BufferReader(block), read_options=options)
+        schema = pa.schema([field.with_type(_text_timestamps(field.type)) for field in table.schema])
+        if schema != table.schema:
+            table = pajson.read_json(
+                pa.BufferReader(block),
+                read_options=options,
+                parse_options=pajson.ParseOptions(explicit_schema=schema),
+            )
+    except pa.ArrowInvalid:
+        return _parse_by_line(block, where)
+    return table
+
+
+def _text_timestamps(kind: pa.DataType) -> pa.DataType:
+    """The type with timestamps as strings: pyarrow guesses timestamps from text, we keep the text."""
+    if pa.types.is_timestamp(kind):
+        return pa.string()
+    if pa.types.is_struct(kind):
+        return pa.struct(
+            [kind.field(i).with_type(_text_timestamps(kind.field(i).type)) for i in range(kind.num_fields)]
+        )
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(_text_timestamps(kind.value_type)))
+    return kind
+
+
+def _parse_by_line(block: bytes, where: Callable[[int], str]) -> pa.Table:
+    rows: list[dict[str, Any]] = []
+    for index, line in enumerate(block.split(b"\n")):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ModelwatchError(
+                f"{where(index)}: byte 0x{line[error.start]:02x} is not valid UTF-8 text"
+            ) from error
+        except json.JSONDecodeError as error:
+            raise ModelwatchError(
+                f"{where(index)}: invalid JSON: {error.msg} at column {error.colno}"
+            ) from error
+        if not isinstance(value, dict):
+            raise ModelwatchError(f"{where(index)}: expected a JSON object, found {type(value).__name__}")
+        rows.append(dict(_flatten(value)))
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    return pa.table([_column([row.get(name) for row in rows]) for name in names], names=names)
+
+
+def _flatten(value: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, item in value.items():
+        if isinstance(item, dict):
+            yield from _flatten(item, f"{prefix}{key}.")
+        elif isinstance(item, list):
+            yield f"{prefix}{key}", _dumps(item)
+        else:
+            yield f"{prefix}{key}", item
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _column(values: list[Any]) -> pa.Array:
+    """Values of one type keep it (ints with floats become float64); a mix becomes JSON text."""
+    kinds = {type(value) for value in values if value is not None}
+    if not kinds:
+        return pa.nulls(len(values))
+    if kinds == {bool}:
+        return pa.array(values, pa.bool_())
+    if kinds == {int}:
+        try:
+            return pa.array(values, pa.int64())
+        except OverflowError:
+            return pa.array(values, pa.float64())
+    if kinds <= {int, float}:
+        return pa.array(values, pa.float64())
+    if kinds == {str}:
+        return pa.array(values, pa.string())
+    return pa.array(
+        [value if value is None or isinstance(value, str) else _dumps(value) for value in values], pa.string()
+    )
