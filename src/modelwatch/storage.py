@@ -7,6 +7,7 @@ multipart upload, which the store only exposes once completed) has the same effe
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -94,3 +95,25 @@ def _replace_directory(source: str, target: str) -> None:
     os.makedirs(target, exist_ok=True)
     for name in os.listdir(source):
         os.replace(os.path.join(source, name), os.path.join(target, name))
+
+
+def read_json(uri: str, storage_options: StorageOptions | None = None) -> Any:
+    """Parse the JSON document at `uri`; a missing or malformed file is a one-line error."""
+    fs, path = filesystem(uri, storage_options)
+    try:
+        with fs.open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as error:
+        raise ModelwatchError(f"{uri}: no such file") from error
+    except OSError as error:
+        raise ModelwatchError(f"{uri}: cannot read: {error}") from error
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelwatchError(f"{uri}: not valid JSON: {error}") from error
+
+
+def write_json(uri: str, document: Any, storage_options: StorageOptions | None = None) -> None:
+    """Write a JSON document atomically, indented like SageMaker's files."""
+    text = json.dumps(document, indent=2, allow_nan=False)
+    atomic_write_bytes(uri, (text + "\n").encode(), storage_options)

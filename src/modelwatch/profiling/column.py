@@ -1,0 +1,113 @@
+"""The profile of one column: typed counts, moments, a quantile sketch and its distinct values.
+
+Like TFDV's combiners, a column profile has four verbs and nothing else: create it, add a batch
+(`update`), merge two, and read the results off its states.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from datasketches import kll_doubles_sketch
+
+from modelwatch.profiling import kll
+from modelwatch.profiling.categories import MAX_EXACT_DISTINCT, Categories
+from modelwatch.profiling.datatypes import TypeCounts, classify, numeric_mask
+from modelwatch.profiling.moments import Moments
+
+
+class ColumnProfile:
+    def __init__(
+        self,
+        missing: int = 0,
+        types: TypeCounts | None = None,
+        moments: Moments | None = None,
+        sketch: kll_doubles_sketch | None = None,
+        categories: Categories | None = None,
+    ) -> None:
+        self.missing = missing
+        self.types = types or TypeCounts()
+        self.moments = moments or Moments()
+        self.sketch = sketch if sketch is not None else kll.new_sketch()
+        self.categories = categories or Categories()
+
+    @property
+    def present(self) -> int:
+        return self.types.present
+
+    @property
+    def inferred_type(self) -> str:
+        return self.types.inferred_type()
+
+    def update(self, array: pa.Array | pa.ChunkedArray) -> None:
+        """Add one batch of this column's values (nulls count as missing)."""
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        self.missing += array.null_count
+        values = array.drop_null() if array.null_count else array
+        if len(values) == 0:
+            return
+        is_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+        uniques = counts = None
+        if self.categories.exact:
+            value_counts = pc.value_counts(values)
+            uniques, counts = value_counts.field(0), value_counts.field(1)
+            self._count_categories(_as_text(uniques), counts.to_numpy())
+        classified = classify(values, uniques if is_text else None, counts if is_text else None)
+        self.types.add(classified.counts)
+        if len(classified.numbers):
+            self.moments = self.moments.merge(Moments.of(classified.numbers))
+            self.sketch.update(classified.numbers)
+        if not self.categories.exact and (classified.counts.string or classified.counts.boolean):
+            distinct = _as_text(uniques if uniques is not None else pc.unique(values))
+            self.categories.add_distinct(distinct.filter(pc.invert(numeric_mask(distinct))))
+
+    def _count_categories(self, uniques: pa.Array, counts: np.ndarray) -> None:
+        if len(uniques) > MAX_EXACT_DISTINCT:
+            self.categories.fold()
+        else:
+            self.categories.add_counts(uniques, counts)
+
+    def merge(self, other: ColumnProfile) -> ColumnProfile:
+        """A new profile of both columns' values; neither input changes."""
+        types = copy.copy(self.types)
+        types.add(other.types)
+        sketch = kll_doubles_sketch.deserialize(self.sketch.serialize())
+        sketch.merge(other.sketch)
+        return ColumnProfile(
+            missing=self.missing + other.missing,
+            types=types,
+            moments=self.moments.merge(other.moments),
+            sketch=sketch,
+            categories=self.categories.merge(other.categories),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        moments = self.moments.to_dict() if self.moments.n else None
+        return {
+            "missing": self.missing,
+            "types": self.types.to_dict(),
+            "moments": moments,
+            "kll": self.sketch.serialize().hex(),
+            "categories": self.categories.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnProfile:
+        return cls(
+            missing=int(data["missing"]),
+            types=TypeCounts(**data["types"]),
+            moments=Moments(**data["moments"]) if data["moments"] else Moments(),
+            sketch=kll_doubles_sketch.deserialize(bytes.fromhex(data["kll"])),
+            categories=Categories.from_dict(data["categories"]),
+        )
+
+
+def _as_text(values: pa.Array) -> pa.Array:
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return values
+    return values.cast(pa.string())

@@ -1,0 +1,181 @@
+"""Deequ's data types, decided per value and counted per column.
+
+A text value is Integral if it matches `^(-|\\+)? ?\\d+$`, Fractional if it matches Deequ's fractional
+pattern, Boolean if it is `true` or `false`, otherwise String. modelwatch adds one documented rule:
+`nan`, `inf`, `-inf` and `infinity` (any case) are Fractional values that are *non-finite*: they are
+counted, but kept out of the moments and the quantile sketch. Typed sources (Parquet, JSON numbers)
+map their Arrow types directly: integers are Integral, floats Fractional, booleans Boolean.
+
+Every function takes whole Arrow arrays: regular expressions run in Arrow's C++ kernels, and a column
+with few distinct values is classified through those distinct values only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
+FRACTIONAL_PATTERN = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
+NON_FINITE_PATTERN = r"^(?i)[-+]?(nan|inf|infinity)$"
+BOOLEAN_PATTERN = r"^(true|false)$"
+
+
+@dataclass
+class TypeCounts:
+    """How many present values of a column are of each type; `non_finite` is a subset of `fractional`."""
+
+    integral: int = 0
+    fractional: int = 0
+    boolean: int = 0
+    string: int = 0
+    non_finite: int = 0
+
+    @property
+    def present(self) -> int:
+        return self.integral + self.fractional + self.boolean + self.string
+
+    def add(self, other: TypeCounts) -> None:
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    def inferred_type(self) -> str:
+        """Deequ's `determineType`, with Boolean reported as String (SageMaker has no Boolean type)."""
+        if self.present == 0:
+            return "Unknown"
+        if self.string > 0 or self.boolean > 0:
+            return "String"
+        if self.fractional > 0:
+            return "Fractional"
+        return "Integral"
+
+    def matching(self, inferred_type: str) -> int:
+        """Number of values that conform to `inferred_type` (Integral values conform to Fractional)."""
+        if inferred_type == "Integral":
+            return self.integral
+        if inferred_type == "Fractional":
+            return self.integral + self.fractional
+        return self.present
+
+    def to_dict(self) -> dict[str, int]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+@dataclass
+class Classified:
+    """The types of one batch of a column and its numeric values as float64 (finite ones only)."""
+
+    counts: TypeCounts
+    numbers: np.ndarray
+
+
+def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array | None = None) -> Classified:
+    """Classify the non-null `values` of one column batch.
+
+    `uniques`/`counts` (the value counts of `values`, when the caller has them) let a string column
+    be classified through its distinct values instead of value by value.
+    """
+    kind = values.type
+    if pa.types.is_integer(kind):
+        return Classified(TypeCounts(integral=len(values)), _finite(values))
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        finite = np.isfinite(numbers)
+        non_finite = len(numbers) - int(finite.sum())
+        counts_ = TypeCounts(fractional=len(values), non_finite=non_finite)
+        return Classified(counts_, numbers[finite] if non_finite else numbers)
+    if pa.types.is_boolean(kind):
+        return Classified(TypeCounts(boolean=len(values)), np.empty(0))
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        values = values.cast(pa.string())
+    if uniques is not None and counts is not None:
+        return _classify_by_uniques(values, uniques, counts)
+    return _classify_strings(values)
+
+
+def numeric_mask(text: pa.Array) -> pa.Array:
+    """Which text values are numbers (Integral or Fractional)."""
+    return pc.or_(
+        pc.match_substring_regex(text, FRACTIONAL_PATTERN),
+        pc.or_(
+            pc.match_substring_regex(text, INTEGRAL_PATTERN),
+            pc.match_substring_regex(text, NON_FINITE_PATTERN),
+        ),
+    )
+
+
+def _finite(values: pa.Array) -> np.ndarray:
+    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _masks(values: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    integral = pc.match_substring_regex(values, INTEGRAL_PATTERN)
+    non_finite = pc.match_substring_regex(values, NON_FINITE_PATTERN)
+    fractional = pc.or_(pc.match_substring_regex(values, FRACTIONAL_PATTERN), non_finite)
+    boolean = pc.match_substring_regex(values, BOOLEAN_PATTERN)
+    return integral, fractional, non_finite, boolean
+
+
+def _parse_numbers(text: pa.Array) -> np.ndarray:
+    """Parse Deequ-numeric text (which may hold a space after the sign) and keep the finite values."""
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        numbers = pc.cast(pc.replace_substring(text, " ", ""), pa.float64())
+    array = numbers.to_numpy(zero_copy_only=False)
+    return array[np.isfinite(array)]
+
+
+def _classify_strings(values: pa.Array) -> Classified:
+    try:
+        integers = pc.cast(values, pa.int64())
+    except pa.ArrowInvalid:
+        pass
+    else:
+        return Classified(TypeCounts(integral=len(values)), _finite(integers))
+    integral, fractional, non_finite, boolean = _masks(values)
+    type_counts = _count_masks(integral, fractional, non_finite, boolean, None, len(values))
+    numeric = pc.or_(integral, fractional)
+    if type_counts.integral + type_counts.fractional == len(values):
+        return Classified(type_counts, _parse_numbers(values))
+    return Classified(type_counts, _parse_numbers(values.filter(numeric)))
+
+
+def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array) -> Classified:
+    integral, fractional, non_finite, boolean = _masks(uniques)
+    type_counts = _count_masks(integral, fractional, non_finite, boolean, counts, len(values))
+    numeric_count = type_counts.integral + type_counts.fractional
+    if numeric_count == 0:
+        return Classified(type_counts, np.empty(0))
+    if numeric_count == len(values):
+        return Classified(type_counts, _parse_numbers(values))
+    numeric_uniques = uniques.filter(pc.or_(integral, fractional))
+    return Classified(type_counts, _parse_numbers(values.filter(pc.is_in(values, numeric_uniques))))
+
+
+def _count_masks(
+    integral: pa.Array,
+    fractional: pa.Array,
+    non_finite: pa.Array,
+    boolean: pa.Array,
+    weights: pa.Array | None,
+    total: int,
+) -> TypeCounts:
+    def count(mask: pa.Array) -> int:
+        if weights is None:
+            return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
+        return int(pc.sum(pc.if_else(mask, weights, 0)).as_py() or 0)
+
+    n_integral = count(integral)
+    n_fractional = count(pc.and_not(fractional, integral))
+    n_boolean = count(boolean)
+    return TypeCounts(
+        integral=n_integral,
+        fractional=n_fractional,
+        boolean=n_boolean,
+        string=total - n_integral - n_fractional - n_boolean,
+        non_finite=count(non_finite),
+    )

@@ -1,0 +1,67 @@
+"""Exact moments of a numeric column, mergeable with Chan et al.'s parallel update."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Moments:
+    """Count, mean, sum of squared deviations (M2), sum, min and max of the finite values seen."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    sum: float = 0.0
+    min: float = math.inf
+    max: float = -math.inf
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> Moments:
+        """The moments of one batch, computed in two passes for accuracy."""
+        if len(values) == 0:
+            return cls()
+        mean = float(values.mean())
+        deviations = values - mean
+        return cls(
+            n=len(values),
+            mean=mean,
+            m2=float(np.dot(deviations, deviations)),
+            sum=float(values.sum()),
+            min=float(values.min()),
+            max=float(values.max()),
+        )
+
+    def merge(self, other: Moments) -> Moments:
+        if other.n == 0:
+            return Moments(**self.to_dict())
+        if self.n == 0:
+            return Moments(**other.to_dict())
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        return Moments(
+            n=n,
+            mean=self.mean + delta * other.n / n,
+            m2=self.m2 + other.m2 + delta * delta * self.n * other.n / n,
+            sum=self.sum + other.sum,
+            min=min(self.min, other.min),
+            max=max(self.max, other.max),
+        )
+
+    @property
+    def std_dev(self) -> float:
+        """Population standard deviation, as SageMaker reports it."""
+        return math.sqrt(self.m2 / self.n) if self.n else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "n": self.n,
+            "mean": self.mean,
+            "m2": self.m2,
+            "sum": self.sum,
+            "min": self.min,
+            "max": self.max,
+        }

@@ -1,0 +1,67 @@
+"""A mergeable profile of a table: one `ColumnProfile` per column, in first-seen order.
+
+Merging is associative and commutative (exactly for counts and moments, within the sketch error for
+quantiles and distinct counts), so a dataset's profile is the merge of its chunks' profiles, in any
+grouping: one per process here, one per partition on a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+import pyarrow as pa
+
+from modelwatch.profiling.column import ColumnProfile
+
+_FORMAT = "modelwatch-profile"
+_VERSION = 1
+
+
+class Profile:
+    def __init__(self, item_count: int = 0, columns: dict[str, ColumnProfile] | None = None) -> None:
+        self.item_count = item_count
+        self.columns: dict[str, ColumnProfile] = columns if columns is not None else {}
+
+    def update(self, batch: pa.RecordBatch | pa.Table) -> None:
+        """Add a batch of rows. A column absent from the batch is missing in all its rows."""
+        rows = batch.num_rows
+        seen = set()
+        for name, array in zip(batch.column_names, batch.columns, strict=True):
+            seen.add(name)
+            column = self.columns.get(name)
+            if column is None:
+                column = self.columns[name] = ColumnProfile(missing=self.item_count)
+            column.update(array)
+        for name, column in self.columns.items():
+            if name not in seen:
+                column.missing += rows
+        self.item_count += rows
+
+    def merge(self, other: Profile) -> Profile:
+        """A new profile of both tables' rows; neither input changes."""
+        columns: dict[str, ColumnProfile] = {}
+        for name in [*self.columns, *(name for name in other.columns if name not in self.columns)]:
+            mine = self.columns.get(name) or ColumnProfile(missing=self.item_count)
+            theirs = other.columns.get(name) or ColumnProfile(missing=other.item_count)
+            columns[name] = mine.merge(theirs)
+        return Profile(self.item_count + other.item_count, columns)
+
+    def to_bytes(self) -> bytes:
+        """A compact serialization (zlib-compressed JSON) that `from_bytes` reads back exactly."""
+        document: dict[str, Any] = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "item_count": self.item_count,
+            "columns": [{"name": name, **column.to_dict()} for name, column in self.columns.items()],
+        }
+        return zlib.compress(json.dumps(document, separators=(",", ":")).encode())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Profile:
+        document = json.loads(zlib.decompress(data))
+        if document.get("format") != _FORMAT:
+            raise ValueError("not a modelwatch profile")
+        columns = {entry.pop("name"): ColumnProfile.from_dict(entry) for entry in document["columns"]}
+        return cls(int(document["item_count"]), columns)
