@@ -1,0 +1,263 @@
+"""The capture proxy: an ASGI reverse proxy in front of any HTTP model server.
+
+Every request goes to the one configured upstream (the request target's path and query are
+appended to the upstream URL, so neither an absolute URI nor a `Host` header can point elsewhere).
+Method, path, query, headers and body are forwarded unchanged except for hop-by-hop headers; `Host`
+is the upstream's, as with nginx's default, and the client's goes in `X-Forwarded-Host`. Request
+bodies are read whole before forwarding (inference requests are small and the upstream gets an
+exact Content-Length); responses stream back chunk by chunk while a tee keeps the capture prefix.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from yarl import URL
+
+from modelwatch.capture.exchange import (
+    CUSTOM_ATTRIBUTES_HEADERS,
+    INFERENCE_ID_HEADERS,
+    BodyTee,
+    Exchange,
+)
+from modelwatch.capture.metrics import ProxyMetrics
+from modelwatch.capture.writer import CaptureWriter
+from modelwatch.errors import ModelwatchError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+    }
+)
+_NO_DEFAULT_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+def parse_upstream(url: str) -> tuple[str, str]:
+    """`http://host:port/base` → (origin, base path without trailing slash); one-line error if bad."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ModelwatchError(f"--upstream: expected an http:// or https:// URL, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ModelwatchError(f"--upstream: the URL must not have a query or fragment: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
+
+
+class CaptureProxy:
+    """ASGI app forwarding to `upstream` and capturing sampled exchanges through `writer`."""
+
+    def __init__(
+        self,
+        upstream: str,
+        writer: CaptureWriter,
+        metrics: ProxyMetrics,
+        *,
+        timeout_seconds: float = 60.0,
+        max_connections: int = 256,
+    ) -> None:
+        self.origin, self.base_path = parse_upstream(upstream)
+        self.upstream_host = urlsplit(self.origin).netloc
+        self.writer = writer
+        self.metrics = metrics
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=timeout_seconds)
+        self.max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._proxy(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1003})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._session = self._new_session()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._session is not None:
+                    await self._session.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        """One pooled session; no cookie jar (cookies belong to the clients, not to the proxy)."""
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self.max_connections, ttl_dns_cache=300),
+            timeout=self.timeout,
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=_NO_DEFAULT_HEADERS,
+        )
+
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        if not raw_path.startswith(b"/") or scope["method"] == "CONNECT":
+            await _plain_response(send, 400, b"this is a reverse proxy: only origin-form request targets\n")
+            self.metrics.count_request(400)
+            return
+        sampled = self.writer.should_capture()
+        headers, content_type, inference_id, custom_attributes = self._forward_headers(scope)
+        body = await _read_body(receive)
+        target = self.base_path + raw_path.decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        inference_time = self.writer.clock() if sampled else 0.0
+        session = self._session or self._start_session()
+        upstream_started = time.perf_counter()
+        tee = BodyTee(self.writer.max_body_bytes) if sampled else None
+        responding = False
+        try:
+            async with session.request(
+                scope["method"],
+                URL(self.origin + target, encoded=True),
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+            ) as response:
+                responding = True
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status,
+                        "headers": _response_headers(response.raw_headers),
+                    }
+                )
+                async for chunk in response.content.iter_any():
+                    if tee is not None:
+                        tee.add(chunk)
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                upstream_seconds = time.perf_counter() - upstream_started
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                output_content_type = response.headers.get("Content-Type", "")
+                status = response.status
+        except (TimeoutError, aiohttp.ClientError) as error:
+            self.metrics.upstream_errors += 1
+            if responding:
+                raise  # the status is already sent: cutting the connection is the honest answer
+            await self._upstream_failed(send, error)
+            return
+        self.metrics.count_request(status)
+        self.metrics.upstream_latency.observe(upstream_seconds)
+        self.metrics.added_latency.observe(max(0.0, time.perf_counter() - started - upstream_seconds))
+        if tee is not None:
+            self.writer.submit(
+                Exchange(
+                    inference_time=inference_time,
+                    input_body=body[: self.writer.max_body_bytes + 1],
+                    input_size=len(body),
+                    input_content_type=content_type,
+                    output_body=tee.body(),
+                    output_size=tee.size,
+                    output_content_type=output_content_type,
+                    inference_id=inference_id,
+                    custom_attributes=custom_attributes,
+                )
+            )
+
+    def _start_session(self) -> aiohttp.ClientSession:
+        """For servers run without lifespan events."""
+        self._session = self._new_session()
+        return self._session
+
+    def _forward_headers(self, scope: Scope) -> tuple[list[tuple[str, str]], str, str | None, str | None]:
+        """Request headers to forward, plus the content type and the capture ids, in one pass."""
+        raw: list[tuple[bytes, bytes]] = scope["headers"]
+        connection_tokens = {
+            token.strip().lower()
+            for name, value in raw
+            if name == b"connection"
+            for token in value.split(b",")
+        }
+        forwarded: list[tuple[str, str]] = [("Host", self.upstream_host)]
+        content_type = ""
+        inference_id = custom_attributes = client_host = None
+        for name, value in raw:
+            if name == b"host":
+                client_host = value
+            if name in HOP_BY_HOP or name in connection_tokens:
+                continue
+            text = value.decode("latin-1")
+            forwarded.append((name.decode("latin-1"), text))
+            if name == b"content-type":
+                content_type = text
+            elif name in INFERENCE_ID_HEADERS and inference_id is None:
+                inference_id = text
+            elif name in CUSTOM_ATTRIBUTES_HEADERS and custom_attributes is None:
+                custom_attributes = text
+        if client_host is not None:
+            forwarded.append(("X-Forwarded-Host", client_host.decode("latin-1")))
+        client = scope.get("client")
+        if client:
+            forwarded.append(("X-Forwarded-For", str(client[0])))
+        forwarded.append(("X-Forwarded-Proto", scope.get("scheme", "http")))
+        return forwarded, content_type, inference_id, custom_attributes
+
+    async def _upstream_failed(self, send: Send, error: BaseException) -> None:
+        """No response from the upstream: 502, or 504 when it timed out."""
+        status = 504 if isinstance(error, TimeoutError) else 502
+        self.metrics.count_request(status)
+        reason = "timed out" if status == 504 else f"unreachable ({type(error).__name__})"
+        await _plain_response(send, status, f"upstream {reason}\n".encode())
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _response_headers(raw_headers: tuple[tuple[bytes, bytes], ...]) -> list[tuple[bytes, bytes]]:
+    connection_tokens = {
+        token.strip().lower()
+        for name, value in raw_headers
+        if name.lower() == b"connection"
+        for token in value.split(b",")
+    }
+    kept = []
+    for name, value in raw_headers:
+        lower = name.lower()
+        if lower not in HOP_BY_HOP and lower not in connection_tokens:
+            kept.append((lower, value))
+    return kept
+
+
+async def _plain_response(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})

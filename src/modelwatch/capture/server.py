@@ -1,0 +1,70 @@
+"""Running the capture proxy: uvicorn for the proxy, a side listener for metrics, a final flush."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from modelwatch.capture.metrics import ProxyMetrics, start_metrics_server
+from modelwatch.capture.proxy import CaptureProxy
+from modelwatch.capture.writer import CaptureWriter
+from modelwatch.errors import ModelwatchError
+
+logger = logging.getLogger("modelwatch.capture")
+
+
+def parse_address(text: str, option: str) -> tuple[str, int]:
+    """`HOST:PORT` or `[IPv6]:PORT` → (host, port)."""
+    host, separator, port = text.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ModelwatchError(f"{option}: expected HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def proxy_server_config(app: CaptureProxy, host: str, port: int) -> uvicorn.Config:
+    """No Server/Date headers of our own: the client gets the upstream's, unchanged."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        date_header=False,
+    )
+
+
+def run_proxy(
+    upstream: str,
+    writer: CaptureWriter,
+    listen: tuple[str, int],
+    metrics_listen: tuple[str, int],
+    timeout_seconds: float = 60.0,
+) -> None:
+    """Serve until SIGTERM/SIGINT, then upload every record still held by the writer."""
+    metrics = ProxyMetrics(writer)
+    proxy = CaptureProxy(upstream, writer, metrics, timeout_seconds=timeout_seconds)
+    try:
+        metrics_server = start_metrics_server(metrics, *metrics_listen)
+    except OSError as error:
+        writer.close()
+        raise ModelwatchError(
+            f"--metrics-listen {metrics_listen[0]}:{metrics_listen[1]}: {error.strerror}"
+        ) from error
+    try:
+        server = uvicorn.Server(proxy_server_config(proxy, *listen))
+        server.run()
+        if not server.started:
+            raise ModelwatchError(f"--listen {listen[0]}:{listen[1]}: could not listen there")
+    finally:
+        metrics_server.shutdown()
+        writer.close()
+        stats = writer.stats
+        logger.warning(
+            "capture: stopped; %d records written in %d files, %d dropped",
+            stats.captured,
+            stats.files_written,
+            stats.dropped,
+        )

@@ -1,0 +1,339 @@
+"""`CaptureWriter`: the one writer behind the proxy, the middlewares and direct calls.
+
+Requests only sample and put raw bytes on a bounded queue; a background thread encodes records,
+fills the file of the current roll window in memory and uploads it whole when the window ends (or
+the file reaches the size limit). If the store fails, the thread retries that upload with backoff
+while the queue absorbs new records; once the queue is full new records are dropped, counted and
+logged, and requests go on unaffected. `close()` (and interpreter exit, and so SIGTERM under
+uvicorn) uploads everything still held. A `kill -9` loses the current window and the queue.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import queue
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from modelwatch import storage
+from modelwatch.capture.exchange import DEFAULT_CONTENT_TYPE, Exchange, Sampler, parse_capture_modes
+from modelwatch.capture.files import (
+    DEFAULT_VARIANT,
+    OpenCaptureFile,
+    capture_file_uri,
+    check_writable,
+    roll_window,
+    upload,
+    window_end,
+)
+from modelwatch.formats.capture import CaptureRecord, ContentTypes, EventMetadata, capture_payload
+
+logger = logging.getLogger("modelwatch.capture")
+
+MIB = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = MIB
+DEFAULT_MAX_FILE_BYTES = 64 * MIB
+DEFAULT_ROLL_INTERVAL_SECONDS = 60.0
+DEFAULT_QUEUE_SIZE = 10_000
+_MAX_RETRY_SLEEP = 5.0
+_IDLE_POLL = 0.5
+
+
+@dataclass(frozen=True)
+class CaptureStats:
+    submitted: int
+    captured: int
+    dropped: int
+    bytes_written: int
+    files_written: int
+    upload_errors: int
+    queue_depth: int
+
+
+class _Flush:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+_STOP = object()
+_open_writers: weakref.WeakSet[CaptureWriter] = weakref.WeakSet()
+
+
+class CaptureWriter:
+    """Write SageMaker-format capture files under `{destination}/{endpoint}/{variant}/`."""
+
+    def __init__(
+        self,
+        destination: str,
+        endpoint: str,
+        variant: str = DEFAULT_VARIANT,
+        *,
+        storage_options: storage.StorageOptions | None = None,
+        sampling_percentage: float = 100.0,
+        capture: str | Iterable[str] = ("input", "output"),
+        content_types: ContentTypes | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        roll_interval_seconds: float = DEFAULT_ROLL_INTERVAL_SECONDS,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        drop_log_interval_seconds: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.prefix = storage.join(destination, endpoint, variant)
+        self.storage_options = dict(storage_options or {})
+        self.sampler = Sampler(sampling_percentage)
+        self.modes = parse_capture_modes(capture)
+        self.content_types = content_types or ContentTypes()
+        self.max_body_bytes = max_body_bytes
+        self.roll_interval = roll_interval_seconds
+        self.max_file_bytes = max_file_bytes
+        self.clock = clock
+        self._drop_log_interval = drop_log_interval_seconds
+        check_writable(self.prefix, self.storage_options)
+
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._lock = threading.Lock()
+        self._submitted = self._captured = self._dropped = 0
+        self._bytes_written = self._files_written = self._upload_errors = 0
+        self._drops_unlogged = 0
+        self._last_drop_log = time.monotonic()
+        self._give_up_at: float | None = None
+        self._closed = False
+        self._file: OpenCaptureFile | None = None
+        self._thread = threading.Thread(target=self._run, name="modelwatch-capture-writer", daemon=True)
+        self._thread.start()
+        _open_writers.add(self)
+
+    def __enter__(self) -> CaptureWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def should_capture(self) -> bool:
+        """The sampling draw for one request."""
+        return self.sampler.sample()
+
+    def write(
+        self,
+        input: bytes | str | None,
+        output: bytes | str | None,
+        *,
+        input_content_type: str = "application/json",
+        output_content_type: str = "application/json",
+        inference_id: str | None = None,
+        custom_attributes: str | None = None,
+        inference_time: float | None = None,
+    ) -> bool:
+        """Capture one invocation (sampled); True if it was queued. Never blocks, never raises."""
+        if not self.should_capture():
+            return False
+        input_body = _as_bytes(input)
+        output_body = _as_bytes(output)
+        return self.submit(
+            Exchange(
+                inference_time=self.clock() if inference_time is None else inference_time,
+                input_body=input_body,
+                input_size=len(input_body),
+                input_content_type=input_content_type,
+                output_body=output_body,
+                output_size=len(output_body),
+                output_content_type=output_content_type,
+                inference_id=inference_id,
+                custom_attributes=custom_attributes,
+            )
+        )
+
+    def submit(self, exchange: Exchange) -> bool:
+        """Queue an already sampled exchange; a full queue (or a closed writer) drops it."""
+        if not self._closed:
+            try:
+                self._queue.put_nowait(exchange)
+            except queue.Full:
+                pass
+            else:
+                with self._lock:
+                    self._submitted += 1
+                return True
+        self._count_dropped(1, "the writer is closed" if self._closed else "the capture queue is full")
+        return False
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Upload everything queued so far, even mid-window; True if done within `timeout`."""
+        marker = _Flush()
+        try:
+            self._queue.put(marker, timeout=timeout)
+        except queue.Full:
+            return False
+        return marker.done.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Upload everything held, retrying a failing store for up to `timeout` seconds."""
+        if self._closed:
+            return
+        self._closed = True
+        self._give_up_at = time.monotonic() + timeout
+        try:
+            self._queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            logger.error("capture writer: could not stop within %.0f s", timeout)
+        self._thread.join(max(0.0, self._give_up_at - time.monotonic()) + 1.0)
+        with self._lock:
+            lost = self._drops_unlogged
+            self._drops_unlogged = 0
+        if lost:
+            logger.warning("capture: dropped %d records (%d in total)", lost, self._dropped)
+        _open_writers.discard(self)
+
+    @property
+    def stats(self) -> CaptureStats:
+        with self._lock:
+            return CaptureStats(
+                submitted=self._submitted,
+                captured=self._captured,
+                dropped=self._dropped,
+                bytes_written=self._bytes_written,
+                files_written=self._files_written,
+                upload_errors=self._upload_errors,
+                queue_depth=self._queue.qsize(),
+            )
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=self._poll_timeout())
+            except queue.Empty:
+                item = None
+            try:
+                if item is _STOP:
+                    self._roll()
+                    return
+                if isinstance(item, _Flush):
+                    self._roll()
+                    item.done.set()
+                elif isinstance(item, Exchange):
+                    self._append(item)
+                elif self._file is not None and self.clock() >= window_end(
+                    self._file.window, self.roll_interval
+                ):
+                    self._roll()
+            except Exception:
+                logger.exception("capture writer: unexpected error; the record is dropped")
+                self._count_dropped(1, "of an unexpected error")
+
+    def _poll_timeout(self) -> float | None:
+        if self._file is None:
+            return None
+        remaining = window_end(self._file.window, self.roll_interval) - self.clock()
+        return min(max(remaining, 0.001), _IDLE_POLL)
+
+    def _append(self, exchange: Exchange) -> None:
+        line = self._record(exchange).to_json_line().encode("utf-8")
+        window = roll_window(exchange.inference_time, self.roll_interval)
+        current = self._file
+        if current is not None and (
+            window > current.window or len(current.buffer) + len(line) > self.max_file_bytes
+        ):
+            self._roll()
+            current = None
+        if current is None:
+            current = self._file = OpenCaptureFile(
+                uri=capture_file_uri(self.prefix, exchange.inference_time), window=window
+            )
+        current.append(line)
+
+    def _record(self, exchange: Exchange) -> CaptureRecord:
+        endpoint_input = endpoint_output = None
+        if "input" in self.modes:
+            endpoint_input = capture_payload(
+                exchange.input_body,
+                exchange.input_content_type or DEFAULT_CONTENT_TYPE,
+                "INPUT",
+                self.content_types,
+                self.max_body_bytes,
+                exchange.input_size,
+            )
+        if "output" in self.modes:
+            endpoint_output = capture_payload(
+                exchange.output_body,
+                exchange.output_content_type or DEFAULT_CONTENT_TYPE,
+                "OUTPUT",
+                self.content_types,
+                self.max_body_bytes,
+                exchange.output_size,
+            )
+        metadata = EventMetadata(
+            event_id=str(uuid.uuid4()),
+            inference_time=datetime.fromtimestamp(exchange.inference_time, UTC),
+            inference_id=exchange.inference_id,
+            custom_attributes=exchange.custom_attributes,
+        )
+        return CaptureRecord(metadata, endpoint_input, endpoint_output)
+
+    def _roll(self) -> None:
+        """Upload the open file, retrying until it succeeds or `close()`'s deadline passes."""
+        file, self._file = self._file, None
+        if file is None:
+            return
+        delay = 0.2
+        while True:
+            try:
+                upload(file.uri, bytes(file.buffer), self.storage_options)
+            except Exception as error:
+                with self._lock:
+                    self._upload_errors += 1
+                logger.warning("capture: writing %s failed (%s); retrying", file.uri, error)
+                give_up_at = self._give_up_at
+                if give_up_at is not None and time.monotonic() >= give_up_at:
+                    self._count_dropped(file.records, "the store could not be written before shutdown")
+                    return
+                wait = delay if give_up_at is None else min(delay, max(0.0, give_up_at - time.monotonic()))
+                time.sleep(wait)
+                delay = min(delay * 2, _MAX_RETRY_SLEEP)
+                continue
+            with self._lock:
+                self._captured += file.records
+                self._bytes_written += len(file.buffer)
+                self._files_written += 1
+            return
+
+    def _count_dropped(self, count: int, reason: str) -> None:
+        """Count every drop; log them at most once per interval."""
+        now = time.monotonic()
+        with self._lock:
+            self._dropped += count
+            self._drops_unlogged += count
+            if now - self._last_drop_log < self._drop_log_interval:
+                return
+            unlogged, self._drops_unlogged = self._drops_unlogged, 0
+            since, self._last_drop_log = now - self._last_drop_log, now
+            total = self._dropped
+        logger.warning(
+            "capture: dropped %d records in the last %.0f s because %s (%d in total)",
+            unlogged,
+            since,
+            reason,
+            total,
+        )
+
+
+def _as_bytes(body: bytes | str | None) -> bytes:
+    if body is None:
+        return b""
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+@atexit.register
+def _close_open_writers() -> None:
+    for writer in list(_open_writers):
+        writer.close(timeout=10.0)
