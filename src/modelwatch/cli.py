@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from modelwatch.capture.command import capture_command
 from modelwatch.errors import ModelwatchError
 
 app = typer.Typer(
@@ -104,6 +105,9 @@ def demo(
     with progress_bar("profiling") as progress:
         result = run_baseline(output.resolve(), progress)
     print_baseline_summary(result)
+
+
+app.command("capture")(capture_command)
 
 
 def main() -> None:

@@ -117,3 +117,25 @@ def write_json(uri: str, document: Any, storage_options: StorageOptions | None =
     """Write a JSON document atomically, indented like SageMaker's files."""
     text = json.dumps(document, indent=2, allow_nan=False)
     atomic_write_bytes(uri, (text + "\n").encode(), storage_options)
+
+
+def parse_storage_options(pairs: list[str] | None, option: str = "--storage-option") -> dict[str, Any]:
+    """`KEY=VALUE` pairs for the store; dotted keys nest (`client_kwargs.endpoint_url=...`).
+
+    `true` and `false` become booleans (fsspec would read the string "false" as true); every other
+    value stays a string.
+    """
+    options: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, separator, value = pair.partition("=")
+        if not separator or not key:
+            raise ModelwatchError(f"{option} {pair!r}: expected KEY=VALUE")
+        *parents, leaf = key.split(".")
+        target = options
+        for parent in parents:
+            child = target.setdefault(parent, {})
+            if not isinstance(child, dict):
+                raise ModelwatchError(f"{option} {pair!r}: {parent!r} is already set to a value")
+            target = child
+        target[leaf] = {"true": True, "false": False}.get(value.lower(), value)
+    return options

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from modelwatch import storage
 from modelwatch.capture.files import DEFAULT_VARIANT
 from modelwatch.capture.proxy import parse_upstream
 from modelwatch.capture.server import parse_address, run_proxy
@@ -19,24 +20,6 @@ from modelwatch.capture.writer import (
 )
 from modelwatch.errors import ModelwatchError
 from modelwatch.formats.capture import DEFAULT_CSV_CONTENT_TYPES, DEFAULT_JSON_CONTENT_TYPES, ContentTypes
-
-
-def parse_storage_options(items: list[str]) -> dict[str, object]:
-    """`KEY=VALUE` items; dots nest (`client_kwargs.endpoint_url=...`); `true`/`false` become booleans."""
-    options: dict[str, object] = {}
-    for item in items:
-        key, separator, value = item.partition("=")
-        if not separator or not key:
-            raise ModelwatchError(f"--storage-option: expected KEY=VALUE, got {item!r}")
-        *parents, leaf = key.split(".")
-        target = options
-        for parent in parents:
-            child = target.setdefault(parent, {})
-            if not isinstance(child, dict):
-                raise ModelwatchError(f"--storage-option: {key!r} conflicts with an earlier option")
-            target = child
-        target[leaf] = {"true": True, "false": False}.get(value.lower(), value)
-    return options
 
 
 def capture_command(
@@ -92,7 +75,7 @@ def capture_command(
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parse_upstream(upstream)
-    options = parse_storage_options(storage_option or [])
+    options = storage.parse_storage_options(storage_option)
     if kms_key_id:
         extra = options.setdefault("s3_additional_kwargs", {})
         if not isinstance(extra, dict):
