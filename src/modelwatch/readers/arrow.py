@@ -14,13 +14,32 @@ _ENCODED = "v"
 
 
 def flat_table(table: pa.Table) -> pa.Table:
-    while any(pa.types.is_struct(field.type) for field in table.schema):
-        table = table.flatten()
-    return pa.table([_plain(column) for column in table.columns], names=table.column_names)
+    table = _without_structs(table)
+    for index, name in enumerate(table.column_names):
+        table = table.set_column(index, name, _plain(table.column(index)))
+    return table
 
 
 def flat_batches(batch: pa.RecordBatch) -> list[pa.RecordBatch]:
     return flat_table(pa.Table.from_batches([batch])).combine_chunks().to_batches()
+
+
+def _without_structs(table: pa.Table) -> pa.Table:
+    """Each struct column replaced by its fields, named `struct.field`, recursively.
+
+    Unlike `Table.flatten`, this keeps the row count when no column is left (`{"a": {}}` rows).
+    """
+    index = 0
+    while index < table.num_columns:
+        field = table.schema.field(index)
+        if not pa.types.is_struct(field.type):
+            index += 1
+            continue
+        children = table.column(index).flatten()
+        table = table.remove_column(index)
+        for offset, child in enumerate(children):
+            table = table.add_column(index + offset, f"{field.name}.{field.type.field(offset).name}", child)
+    return table
 
 
 def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -23,6 +23,7 @@ from modelwatch.readers.spec import Chunk, DatasetSpec
 
 BLOCK_SIZE = 8 * 2**20
 _SEEK_STEP = 64 * 2**10
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def plan_json(spec: DatasetSpec, files: Sequence[str], target_bytes: int) -> list[Chunk]:
@@ -106,6 +107,7 @@ def _parse(block: bytes, where: Callable[[int], str]) -> pa.Table:
                 read_options=options,
                 parse_options=pajson.ParseOptions(explicit_schema=schema),
             )
+        table.validate(full=True)  # pyarrow's JSON parser lets invalid UTF-8 through; this finds it
     except pa.ArrowInvalid:
         return _parse_by_line(block, where)
     return table
@@ -143,6 +145,8 @@ def _parse_by_line(block: bytes, where: Callable[[int], str]) -> pa.Table:
             raise ModelwatchError(f"{where(index)}: expected a JSON object, found {type(value).__name__}")
         rows.append(dict(_flatten(value)))
     names = list(dict.fromkeys(name for row in rows for name in row))
+    if not names:  # lines of `{}`: rows without columns, still counted
+        return pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(rows, pa.struct([])))])
     return pa.table([_column([row.get(name) for row in rows]) for name in names], names=names)
 
 
@@ -167,13 +171,10 @@ def _column(values: list[Any]) -> pa.Array:
         return pa.nulls(len(values))
     if kinds == {bool}:
         return pa.array(values, pa.bool_())
-    if kinds == {int}:
-        try:
-            return pa.array(values, pa.int64())
-        except OverflowError:
-            return pa.array(values, pa.float64())
+    if kinds == {int} and all(_INT64_MIN <= value <= _INT64_MAX for value in values if value is not None):
+        return pa.array(values, pa.int64())
     if kinds <= {int, float}:
-        return pa.array(values, pa.float64())
+        return pa.array([value if value is None else float(value) for value in values], pa.float64())
     if kinds == {str}:
         return pa.array(values, pa.string())
     return pa.array(
