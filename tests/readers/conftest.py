@@ -34,7 +34,7 @@ def s3_options() -> Iterator[dict[str, Any]]:
     server.start()
     host, port = server.get_host_and_port()
     yield {
-        "client_kwargs": {"endpoint_url": f"http://{host}:{port}", "region_name": "us-east-1"},
+        "client_kwargs": {"endpoint_url": f"http://{host}:{port}"},
         "key": "testing",
         "secret": "testing",
     }
