@@ -10,6 +10,7 @@ exact Content-Length); responses stream back chunk by chunk while a tee keeps th
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -61,7 +62,11 @@ def parse_upstream(url: str) -> tuple[str, str]:
 
 
 class CaptureProxy:
-    """ASGI app forwarding to `upstream` and capturing sampled exchanges through `writer`."""
+    """ASGI app forwarding to `upstream` and capturing sampled exchanges through `writer`.
+
+    The server's shutdown (SIGTERM under uvicorn) closes the writer, which uploads every record it
+    holds: uvicorn re-raises the signal once shut down, so code after `server.run()` may never run.
+    """
 
     def __init__(
         self,
@@ -97,6 +102,7 @@ class CaptureProxy:
             elif message["type"] == "lifespan.shutdown":
                 if self._session is not None:
                     await self._session.close()
+                await asyncio.to_thread(self.writer.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import uvicorn
 
 from modelwatch.capture.metrics import ProxyMetrics, start_metrics_server
 from modelwatch.capture.proxy import CaptureProxy
 from modelwatch.capture.writer import CaptureWriter
 from modelwatch.errors import ModelwatchError
-
-logger = logging.getLogger("modelwatch.capture")
 
 
 def parse_address(text: str, option: str) -> tuple[str, int]:
@@ -61,10 +57,3 @@ def run_proxy(
     finally:
         metrics_server.shutdown()
         writer.close()
-        stats = writer.stats
-        logger.warning(
-            "capture: stopped; %d records written in %d files, %d dropped",
-            stats.captured,
-            stats.files_written,
-            stats.dropped,
-        )

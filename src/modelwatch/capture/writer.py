@@ -189,6 +189,14 @@ class CaptureWriter:
             self._drops_unlogged = 0
         if lost:
             logger.warning("capture: dropped %d records (%d in total)", lost, self._dropped)
+        stats = self.stats
+        logger.info(
+            "capture: closed %s; %d records written in %d files, %d dropped",
+            self.prefix,
+            stats.captured,
+            stats.files_written,
+            stats.dropped,
+        )
         _open_writers.discard(self)
 
     @property
