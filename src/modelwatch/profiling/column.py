@@ -61,7 +61,8 @@ class ColumnProfile:
         self.types.add(classified.counts)
         if len(classified.numbers):
             self.moments = self.moments.merge(Moments.of(classified.numbers))
-            self.sketch.update(classified.numbers)
+            # DataSketches takes only writable arrays; Arrow hands out read-only views.
+            self.sketch.update(np.require(classified.numbers, np.float64, "W"))
         if not self.categories.exact and (classified.counts.string or classified.counts.boolean):
             distinct = _as_text(uniques if uniques is not None else pc.unique(values))
             self.categories.add_distinct(distinct.filter(pc.invert(numeric_mask(distinct))))

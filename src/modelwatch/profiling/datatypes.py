@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
-FRACTIONAL_PATTERN = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
+INTEGRAL_PATTERN = r"^(-|\+)? ?[0-9]+$"
+FRACTIONAL_PATTERN = r"^(-|\+)? ?[0-9]+((\.[0-9]+)|((?:\.[0-9]+)?[Ee][-+]?[0-9]+))$"
 NON_FINITE_PATTERN = r"^(?i)[-+]?(nan|inf|infinity)$"
 BOOLEAN_PATTERN = r"^(true|false)$"
 
@@ -98,24 +99,28 @@ def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array
 
 def numeric_mask(text: pa.Array) -> pa.Array:
     """Which text values are numbers (Integral or Fractional)."""
-    return pc.or_(
-        pc.match_substring_regex(text, FRACTIONAL_PATTERN),
-        pc.or_(
-            pc.match_substring_regex(text, INTEGRAL_PATTERN),
-            pc.match_substring_regex(text, NON_FINITE_PATTERN),
-        ),
-    )
+    integral, fractional, _, _ = _masks(text)
+    return pc.or_(integral, fractional)
+
+
+def _matches(text: pa.Array, pattern: str) -> pa.Array:
+    """Regex match of every value; polars' regex engine is about twice as fast as Arrow's here."""
+    return pl.Series(text).str.contains(pattern).to_arrow()
+
+
+def _count(mask: pa.Array) -> int:
+    return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
 
 
 def _finite(values: pa.Array) -> np.ndarray:
-    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def _masks(values: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
-    integral = pc.match_substring_regex(values, INTEGRAL_PATTERN)
-    non_finite = pc.match_substring_regex(values, NON_FINITE_PATTERN)
-    fractional = pc.or_(pc.match_substring_regex(values, FRACTIONAL_PATTERN), non_finite)
-    boolean = pc.match_substring_regex(values, BOOLEAN_PATTERN)
+    integral = _matches(values, INTEGRAL_PATTERN)
+    non_finite = _matches(values, NON_FINITE_PATTERN)
+    fractional = pc.or_(_matches(values, FRACTIONAL_PATTERN), non_finite)
+    boolean = _matches(values, BOOLEAN_PATTERN)
     return integral, fractional, non_finite, boolean
 
 
@@ -130,18 +135,33 @@ def _parse_numbers(text: pa.Array) -> np.ndarray:
 
 
 def _classify_strings(values: pa.Array) -> Classified:
-    try:
-        integers = pc.cast(values, pa.int64())
-    except pa.ArrowInvalid:
-        pass
-    else:
-        return Classified(TypeCounts(integral=len(values)), _finite(integers))
-    integral, fractional, non_finite, boolean = _masks(values)
-    type_counts = _count_masks(integral, fractional, non_finite, boolean, None, len(values))
-    numeric = pc.or_(integral, fractional)
-    if type_counts.integral + type_counts.fractional == len(values):
-        return Classified(type_counts, _parse_numbers(values))
-    return Classified(type_counts, _parse_numbers(values.filter(numeric)))
+    """Classify value by value, cheapest test first.
+
+    Most numeric columns are settled by the first two tests (plain digits; Deequ's fractional
+    pattern); the other patterns run only on the values those leave over. No failing Arrow cast is
+    ever attempted on a whole column: a cast that fails is far slower than one that succeeds.
+    """
+    total = len(values)
+    digits = pc.ascii_is_decimal(values)
+    n_digits = _count(digits)
+    if n_digits == total:
+        return Classified(TypeCounts(integral=total), _parse_numbers(values))
+    fractional = _matches(values, FRACTIONAL_PATTERN)
+    n_fractional = _count(fractional)
+    settled = pc.or_(digits, fractional)
+    if n_digits + n_fractional == total:
+        return Classified(TypeCounts(integral=n_digits, fractional=n_fractional), _parse_numbers(values))
+    rest = values.filter(pc.invert(settled))
+    integral, _, non_finite, boolean = _masks(rest)
+    counts = TypeCounts(
+        integral=n_digits + _count(integral),
+        fractional=n_fractional + _count(non_finite),
+        boolean=_count(boolean),
+        non_finite=_count(non_finite),
+    )
+    counts.string = total - counts.integral - counts.fractional - counts.boolean
+    numeric_text = pa.concat_arrays([values.filter(settled), rest.filter(pc.or_(integral, non_finite))])
+    return Classified(counts, _parse_numbers(numeric_text))
 
 
 def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array) -> Classified:
@@ -161,12 +181,12 @@ def _count_masks(
     fractional: pa.Array,
     non_finite: pa.Array,
     boolean: pa.Array,
-    weights: pa.Array | None,
+    weights: pa.Array,
     total: int,
 ) -> TypeCounts:
+    """Type counts of distinct values, each weighing its number of occurrences."""
+
     def count(mask: pa.Array) -> int:
-        if weights is None:
-            return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
         return int(pc.sum(pc.if_else(mask, weights, 0)).as_py() or 0)
 
     n_integral = count(integral)

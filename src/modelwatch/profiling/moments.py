@@ -29,7 +29,7 @@ class Moments:
         return cls(
             n=len(values),
             mean=mean,
-            m2=float(np.dot(deviations, deviations)),
+            m2=float(np.square(deviations).sum()),
             sum=float(values.sum()),
             min=float(values.min()),
             max=float(values.max()),
