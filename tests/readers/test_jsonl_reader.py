@@ -242,3 +242,19 @@ def test_tiny_chunks_of_one_typed_columns_are_exactly_the_whole(
     path = write_lines(tmp_path / "h.jsonl", objects)
     whole = read_rows(DatasetSpec(path))
     assert present(read_rows(DatasetSpec(path), target)) == present(whole) == objects
+
+
+@pytest.mark.parametrize("lines", [["null"], ['{"a": 1}', "null"], ['{"a": 1}', "7"], ['  {"a": 1}', '"s"']])
+def test_a_line_that_is_null_or_a_scalar_is_an_error(
+    read_rows: RowReader, tmp_path: Path, lines: list[str]
+) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ModelwatchError, match=rf"^{path}:{len(lines)}: expected a JSON object, found "):
+        read_rows(DatasetSpec(str(path)))
+
+
+def test_a_key_given_twice_keeps_the_last_value(read_rows: RowReader, tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"a": 1, "a": 2}\n{"a": 3}\n')
+    assert read_rows(DatasetSpec(str(path))) == [{"a": 2}, {"a": 3}]

@@ -111,3 +111,14 @@ def test_a_truncated_file_is_an_error_naming_it(tmp_path: Path) -> None:
         list(iter_batches(DatasetSpec(str(path))))
     assert str(caught.value).startswith(f"{path}: not a readable Parquet file: ")
     assert "\n" not in str(caught.value)
+
+
+def test_a_damaged_data_page_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"n": list(range(10_000))}), path, row_group_size=2_000)
+    page = pq.ParquetFile(path).metadata.row_group(2).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[page : page + 100] = b"\xff" * 100
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelwatchError, match=rf"^{path}: cannot read the Parquet data: "):
+        list(iter_batches(DatasetSpec(str(path))))

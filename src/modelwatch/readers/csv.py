@@ -84,7 +84,11 @@ def _header_difference(fields: list[str], expected: list[str], expected_file: st
 
 
 def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
-    """The chunk's rows, all columns `string`, empty fields null."""
+    """The chunk's rows, all columns `string`, empty fields null.
+
+    pyarrow reads up to 32 blocks ahead in a background thread; the range reader stops it at the
+    chunk's end, so memory is bounded by the chunk size, whatever the file size.
+    """
     rejected: list[pacsv.InvalidRow] = []
 
     def reject(row: pacsv.InvalidRow) -> str:

@@ -12,18 +12,20 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
 from modelwatch.errors import ModelwatchError
 from modelwatch.readers.arrow import flat_table
 from modelwatch.readers.files import RangeReader, file_size, one_line, open_file
-from modelwatch.readers.scan import line_of
+from modelwatch.readers.scan import NEWLINE, line_of
 from modelwatch.readers.spec import Chunk, DatasetSpec
 
 BLOCK_SIZE = 8 * 2**20
 _SEEK_STEP = 64 * 2**10
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_LINE_STARTS = np.frombuffer(b"{\r\n", dtype=np.uint8)
 
 
 def plan_json(spec: DatasetSpec, files: Sequence[str], target_bytes: int) -> list[Chunk]:
@@ -62,7 +64,7 @@ def read_json(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
         offset = chunk.start
         try:
             for block in _line_blocks(RangeReader(handle, chunk.start, chunk.stop)):
-                table = _parse(block, partial(_where, handle, chunk, offset, block))
+                table = _parse(block, partial(_where, handle, chunk, offset))
                 offset += len(block)
                 if table.num_rows:
                     yield from flat_table(table).combine_chunks().to_batches()
@@ -83,20 +85,22 @@ def _line_blocks(reader: RangeReader) -> Iterator[bytes]:
         yield rest
 
 
-def _where(handle: IO[bytes], chunk: Chunk, block_offset: int, block: bytes, index: int) -> str:
-    """`file:line` of line `index` of a block; lines are counted only now, for the error message."""
-    line = line_of(handle, block_offset) + block.count(b"\n", 0, _line_offset(block, index))
-    return f"{chunk.file}:{line}"
+def _where(handle: IO[bytes], chunk: Chunk, block_offset: int, index: int) -> str:
+    """`file:line` of line `index` of the block at `block_offset`; lines are counted only now."""
+    return f"{chunk.file}:{line_of(handle, block_offset) + index}"
 
 
-def _line_offset(block: bytes, index: int) -> int:
-    offset = 0
-    for _ in range(index):
-        offset = block.index(b"\n", offset) + 1
-    return offset
+def _only_objects(block: bytes) -> bool:
+    """Whether every line starts with `{` or is empty: pyarrow reads a `null` line as a null row, and
+    crashes on one that comes first, so any other line goes to the line-by-line parser."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    starts = np.concatenate(([0], np.flatnonzero(data == NEWLINE) + 1))
+    return bool(np.isin(data[starts[starts < len(data)]], _LINE_STARTS).all())
 
 
 def _parse(block: bytes, where: Callable[[int], str]) -> pa.Table:
+    if not _only_objects(block):
+        return _parse_by_line(block, where)
     options = pajson.ReadOptions(use_threads=False, block_size=max(len(block), 1))
     try:
         table = pajson.read_json(pa.BufferReader(block), read_options=options)
