@@ -160,8 +160,9 @@ def _classify_strings(values: pa.Array) -> Classified:
         non_finite=_count(non_finite),
     )
     counts.string = total - counts.integral - counts.fractional - counts.boolean
-    numeric_text = pa.concat_arrays([values.filter(settled), rest.filter(pc.or_(integral, non_finite))])
-    return Classified(counts, _parse_numbers(numeric_text))
+    numeric = settled.to_numpy(zero_copy_only=False).copy()
+    numeric[~numeric] = pc.or_(integral, non_finite).to_numpy(zero_copy_only=False)
+    return Classified(counts, _parse_numbers(values.filter(pa.array(numeric))))
 
 
 def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array) -> Classified:

@@ -108,21 +108,24 @@ def _column(feature: FeatureStatistics) -> ColumnProfile:
             if feature.inferred_type == "Integral"
             else TypeCounts(fractional=present)
         )
-        moments = Moments()
-        if numbers.mean is not None and present:
-            std_dev = numbers.std_dev or 0.0
-            moments = Moments(
-                n=present,
-                mean=numbers.mean,
-                m2=std_dev * std_dev * present,
-                sum=numbers.sum if numbers.sum is not None else numbers.mean * present,
-                min=numbers.min if numbers.min is not None else numbers.mean,
-                max=numbers.max if numbers.max is not None else numbers.mean,
-            )
         levels = [
             np.asarray(level, dtype=np.float64) for level in (numbers.sketch.data if numbers.sketch else [])
         ]
-        return ColumnProfile(missing=missing, types=types, moments=moments, sketch=kll.from_levels(levels))
+        sketch = kll.from_levels(levels)
+        # The moments cover the finite values only, which the sketch counts; without a sketch, all present.
+        finite = sketch.n if sketch.n else present
+        moments = Moments()
+        if numbers.mean is not None and finite:
+            std_dev = numbers.std_dev or 0.0
+            moments = Moments(
+                n=finite,
+                mean=numbers.mean,
+                m2=std_dev * std_dev * finite,
+                sum=numbers.sum if numbers.sum is not None else numbers.mean * finite,
+                min=numbers.min if numbers.min is not None else numbers.mean,
+                max=numbers.max if numbers.max is not None else numbers.mean,
+            )
+        return ColumnProfile(missing=missing, types=types, moments=moments, sketch=sketch)
     types = TypeCounts(string=present)
     return ColumnProfile(missing=missing, types=types, categories=_categories(feature, present))
 
