@@ -90,6 +90,7 @@ def test_byte_order_mark_and_crlf_line_ends(read_rows: Callable[..., Any], tmp_p
     path = tmp_path / "d.csv"
     path.write_bytes(b"\xef\xbb\xbfa,b\r\n1,2\r\n3,\r\n")
     assert read_rows(DatasetSpec(str(path))) == [{"a": "1", "b": "2"}, {"a": "3", "b": None}]
+    assert read_rows(DatasetSpec(str(path), header=False), 1)[0] == {"_c0": "a", "_c1": "b"}
 
 
 def test_header_only_and_empty_files_give_no_rows(read_rows: Callable[..., Any], tmp_path: Path) -> None:

@@ -46,10 +46,10 @@ def record_cuts(
     """
     targets = np.asarray(list(wanted), dtype=np.int64)
     cuts: list[tuple[int, int]] = []
+    if not len(targets):
+        return cuts
     done, parity, lines_before, position = 0, 0, start_line - 1, start
     for block in _blocks(handle, start):
-        if done == len(targets):
-            break
         end = position + len(block)
         newlines = np.flatnonzero(block == NEWLINE)
         quotes = block == QUOTE
@@ -63,6 +63,8 @@ def record_cuts(
             lines = lines_before + np.searchsorted(newlines, local) + 2
             cuts.extend(zip((position + local + 1).tolist(), lines.tolist(), strict=True))
             done += len(found)
+        if done == len(targets):
+            break
         parity ^= int(np.count_nonzero(quotes)) & 1
         lines_before += len(newlines)
         position = end
