@@ -258,3 +258,12 @@ def test_a_key_given_twice_keeps_the_last_value(read_rows: RowReader, tmp_path: 
     path = tmp_path / "d.jsonl"
     path.write_text('{"a": 1, "a": 2}\n{"a": 3}\n')
     assert read_rows(DatasetSpec(str(path))) == [{"a": 2}, {"a": 3}]
+
+
+def test_byte_order_mark_and_crlf_line_ends(read_rows: RowReader, tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\r\n{"a": 2}\r\n')
+    assert read_rows(DatasetSpec(str(path))) == [{"a": 1}, {"a": 2}]
+    assert read_rows(DatasetSpec(str(path)), 1) == [{"a": 1}, {"a": 2}]
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n{"a": "x"}\r\n')
+    assert read_rows(DatasetSpec(str(path))) == [{"a": "1"}, {"a": "x"}]

@@ -7,6 +7,7 @@ names the bad line or gives a mixed column as text.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -62,8 +63,10 @@ def _next_line_start(handle: IO[bytes], offset: int) -> int | None:
 def read_json(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
     with open_file(spec, chunk.file) as handle:
         offset = chunk.start
+        if offset == 0 and handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            offset = len(codecs.BOM_UTF8)
         try:
-            for block in _line_blocks(RangeReader(handle, chunk.start, chunk.stop)):
+            for block in _line_blocks(RangeReader(handle, offset, chunk.stop)):
                 table = _parse(block, partial(_where, handle, chunk, offset))
                 offset += len(block)
                 if table.num_rows:
