@@ -77,6 +77,17 @@ def test_types_are_kept_and_nested_columns_flattened(tmp_path: Path) -> None:
     assert second["c"] == "blue"
 
 
+def test_bytes_become_text_or_base64(read_rows: RowReader, tmp_path: Path) -> None:
+    table = pa.table(
+        {"text": pa.array([b"caf\xc3\xa9", None]), "raw": pa.array([b"\xff\x00", b"ok"], pa.binary(2))}
+    )
+    pq.write_table(table, tmp_path / "d.parquet")
+    assert read_rows(DatasetSpec(str(tmp_path / "d.parquet"))) == [
+        {"text": "café", "raw": "/wA="},
+        {"text": None, "raw": "b2s="},
+    ]
+
+
 def test_row_groups_make_the_chunks(read_rows: RowReader, tmp_path: Path) -> None:
     table = pa.table({"n": list(range(1000)), "s": [f"v{i}" for i in range(1000)]})
     path = tmp_path / "d.parquet"

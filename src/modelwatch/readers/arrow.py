@@ -1,7 +1,8 @@
 """Typed Arrow data (JSON, Parquet) reshaped into the flat columns the profiler reads.
 
 Nested structs become dotted columns (`a.b.c`); lists and maps become their JSON text; dates and
-times become ISO text; dictionaries are decoded; decimals become float64.
+times become ISO text; bytes become text (base64 unless UTF-8); dictionaries are decoded; decimals
+become float64.
 """
 
 from __future__ import annotations
@@ -58,7 +59,17 @@ def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return column.cast(pa.float64())
     if pa.types.is_float16(kind):
         return column.cast(pa.float32())
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        return _binary_text(column)
     return column
+
+
+def _binary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Bytes as text when they are UTF-8 (strings some writers store unannotated), else base64."""
+    try:
+        return column.cast(pa.string())
+    except pa.ArrowInvalid:
+        return pa.chunked_array([pl.from_arrow(column.combine_chunks()).bin.encode("base64").to_arrow()])
 
 
 def json_text(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -97,8 +97,9 @@ def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
 
     names = list(chunk.columns)
     with open_file(spec, chunk.file) as handle:
+        reader = None
         try:
-            yield from pacsv.open_csv(
+            reader = pacsv.open_csv(
                 RangeReader(handle, chunk.start, chunk.stop),
                 read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_SIZE),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=reject),
@@ -109,10 +110,16 @@ def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
                     quoted_strings_can_be_null=True,
                 ),
             )
+            yield from reader
         except pa.ArrowInvalid as error:
             raise _explain(handle, chunk, error, rejected) from error
         except OSError as error:
             raise ModelwatchError(f"{chunk.file}: cannot read this file: {one_line(error)}") from error
+        finally:
+            # Stop pyarrow's read-ahead thread before the file closes: a thread left running at
+            # interpreter exit aborts the process.
+            if reader is not None:
+                reader.close()
 
 
 def _explain(
