@@ -21,6 +21,7 @@ CASES = [
     ("POST", "/echo", b"1,2.5,x\n3,4,y\n", "text/csv"),
     ("POST", "/echo", bytes(range(256)) * 10, "application/octet-stream"),
     ("GET", "/binary", b"", ""),
+    ("HEAD", "/binary", b"", ""),
     ("POST", "/stream?chunks=8", b"1,2\n", "text/csv"),
     ("POST", "/echo?status=400", b'{"bad": "input"}', "application/json"),
     ("POST", "/echo?status=503", b"overloaded", "text/plain"),

@@ -154,3 +154,18 @@ def test_bad_records_are_one_line_errors_naming_the_place(line: str, message: st
     with pytest.raises(ModelwatchError, match=message.replace(".", r"\.")) as caught:
         parse_capture_line(line, "f.jsonl:3")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", 'quote " and \\ backslash', "tab\tnew\nline\x00\x1f", "ünï €😀", "\u2028"]
+)
+def test_json_line_is_exactly_the_json_of_the_document(text: str) -> None:
+    types = ContentTypes(csv=("text/csv",))
+    record = CaptureRecord(
+        EventMetadata(text, datetime(2022, 4, 18, tzinfo=UTC), text, text),
+        capture_payload(text.encode(), "text/csv", "INPUT", types, 3),
+        capture_payload(text.encode(), text, "OUTPUT", types, LIMIT),
+    )
+    line = record.to_json_line()
+    assert line == json.dumps(record.to_dict(), separators=(",", ":"), ensure_ascii=False) + "\n"
+    assert parse_capture_line(line) == record

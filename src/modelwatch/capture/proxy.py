@@ -150,12 +150,18 @@ class CaptureProxy:
                         "headers": _response_headers(response.raw_headers),
                     }
                 )
+                remaining = response.content_length
+                finished = False
                 async for chunk in response.content.iter_any():
                     if tee is not None:
                         tee.add(chunk)
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    if remaining is not None:
+                        remaining -= len(chunk)
+                        finished = remaining <= 0
+                    await send({"type": "http.response.body", "body": chunk, "more_body": not finished})
                 upstream_seconds = time.perf_counter() - upstream_started
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                if not finished:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
                 output_content_type = response.headers.get("Content-Type", "")
                 status = response.status
         except (TimeoutError, aiohttp.ClientError) as error:

@@ -1,8 +1,9 @@
 """`CaptureWriter`: the one writer behind the proxy, the middlewares and direct calls.
 
-Requests only sample and put raw bytes on a bounded queue; a background thread encodes records,
-fills the file of the current roll window in memory and uploads it whole when the window ends (or
-the file reaches the size limit). If the store fails, the thread retries that upload with backoff
+Requests only sample and append raw bytes to a bounded queue (a deque: no lock and no thread
+wake-up per request). A background thread wakes every 20 ms, encodes what piled up, fills the file
+of the current roll window in memory and uploads it whole when the window ends (or the file
+reaches the size limit). If the store fails, the thread retries that upload with backoff
 while the queue absorbs new records; once the queue is full new records are dropped, counted and
 logged, and requests go on unaffected. `close()` (and interpreter exit, and so SIGTERM under
 uvicorn) uploads everything still held. A `kill -9` loses the current window and the queue.
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 import atexit
 import logging
-import queue
 import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,7 +43,9 @@ DEFAULT_MAX_FILE_BYTES = 64 * MIB
 DEFAULT_ROLL_INTERVAL_SECONDS = 60.0
 DEFAULT_QUEUE_SIZE = 10_000
 _MAX_RETRY_SLEEP = 5.0
-_IDLE_POLL = 0.5
+_POLL_SECONDS = 0.02
+_SLICE_RECORDS = 32
+_SLICE_PAUSE_SECONDS = 0.0001
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,6 @@ class CaptureStats:
     queue_depth: int
 
 
-class _Flush:
-    def __init__(self) -> None:
-        self.done = threading.Event()
-
-
-_STOP = object()
 _open_writers: weakref.WeakSet[CaptureWriter] = weakref.WeakSet()
 
 
@@ -97,7 +94,11 @@ class CaptureWriter:
         self._drop_log_interval = drop_log_interval_seconds
         check_writable(self.prefix, self.storage_options)
 
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        self._pending: deque[Exchange] = deque()
+        self._queue_size = queue_size
+        self._wake = threading.Event()
+        self._flush_requests: list[threading.Event] = []
+        self._stopping = False
         self._lock = threading.Lock()
         self._submitted = self._captured = self._dropped = 0
         self._bytes_written = self._files_written = self._upload_errors = 0
@@ -152,26 +153,23 @@ class CaptureWriter:
 
     def submit(self, exchange: Exchange) -> bool:
         """Queue an already sampled exchange; a full queue (or a closed writer) drops it."""
-        if not self._closed:
-            try:
-                self._queue.put_nowait(exchange)
-            except queue.Full:
-                pass
-            else:
-                with self._lock:
-                    self._submitted += 1
-                return True
+        if not self._closed and len(self._pending) < self._queue_size:
+            self._pending.append(exchange)
+            with self._lock:
+                self._submitted += 1
+            return True
         self._count_dropped(1, "the writer is closed" if self._closed else "the capture queue is full")
         return False
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Upload everything queued so far, even mid-window; True if done within `timeout`."""
-        marker = _Flush()
-        try:
-            self._queue.put(marker, timeout=timeout)
-        except queue.Full:
+        if not self._thread.is_alive():
             return False
-        return marker.done.wait(timeout)
+        done = threading.Event()
+        with self._lock:
+            self._flush_requests.append(done)
+        self._wake.set()
+        return done.wait(timeout)
 
     def close(self, timeout: float = 30.0) -> None:
         """Upload everything held, retrying a failing store for up to `timeout` seconds."""
@@ -179,10 +177,8 @@ class CaptureWriter:
             return
         self._closed = True
         self._give_up_at = time.monotonic() + timeout
-        try:
-            self._queue.put(_STOP, timeout=timeout)
-        except queue.Full:
-            logger.error("capture writer: could not stop within %.0f s", timeout)
+        self._stopping = True
+        self._wake.set()
         self._thread.join(max(0.0, self._give_up_at - time.monotonic()) + 1.0)
         with self._lock:
             lost = self._drops_unlogged
@@ -209,7 +205,7 @@ class CaptureWriter:
                 bytes_written=self._bytes_written,
                 files_written=self._files_written,
                 upload_errors=self._upload_errors,
-                queue_depth=self._queue.qsize(),
+                queue_depth=len(self._pending),
             )
 
     @property
@@ -217,33 +213,44 @@ class CaptureWriter:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        """Wake every poll interval (or when asked), write what piled up, roll when a window ends."""
         while True:
+            self._wake.wait(self._poll_timeout())
+            self._wake.clear()
+            stopping = self._stopping
+            self._drain()
+            with self._lock:
+                flushes, self._flush_requests = self._flush_requests, []
+            if flushes or stopping:
+                self._roll()
+                for done in flushes:
+                    done.set()
+            elif self._file is not None and self.clock() >= window_end(self._file.window, self.roll_interval):
+                self._roll()
+            if stopping:
+                if self._pending:
+                    self._count_dropped(len(self._pending), "they arrived while the writer was closing")
+                return
+
+    def _drain(self) -> None:
+        """Encode queued records in short slices, pausing between them so request threads get the GIL."""
+        done = 0
+        while self._pending:
+            exchange = self._pending.popleft()
             try:
-                item = self._queue.get(timeout=self._poll_timeout())
-            except queue.Empty:
-                item = None
-            try:
-                if item is _STOP:
-                    self._roll()
-                    return
-                if isinstance(item, _Flush):
-                    self._roll()
-                    item.done.set()
-                elif isinstance(item, Exchange):
-                    self._append(item)
-                elif self._file is not None and self.clock() >= window_end(
-                    self._file.window, self.roll_interval
-                ):
-                    self._roll()
+                self._append(exchange)
             except Exception:
                 logger.exception("capture writer: unexpected error; the record is dropped")
                 self._count_dropped(1, "of an unexpected error")
+            done += 1
+            if done % _SLICE_RECORDS == 0:
+                time.sleep(_SLICE_PAUSE_SECONDS)
 
-    def _poll_timeout(self) -> float | None:
+    def _poll_timeout(self) -> float:
         if self._file is None:
-            return None
+            return _POLL_SECONDS
         remaining = window_end(self._file.window, self.roll_interval) - self.clock()
-        return min(max(remaining, 0.001), _IDLE_POLL)
+        return min(max(remaining, 0.001), _POLL_SECONDS)
 
     def _append(self, exchange: Exchange) -> None:
         line = self._record(exchange).to_json_line().encode("utf-8")
