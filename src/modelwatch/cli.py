@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ import typer
 
 from modelwatch.capture.command import capture_command
 from modelwatch.errors import ModelwatchError
+from modelwatch.process import exit_now
 
 app = typer.Typer(
     name="modelwatch",
@@ -112,8 +112,14 @@ app.command("capture")(capture_command)
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
+    code = 0
     try:
         app()
     except ModelwatchError as error:
         typer.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        code = 1
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if isinstance(exit_.code, str):
+            typer.echo(exit_.code, err=True)
+    exit_now(code)

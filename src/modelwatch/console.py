@@ -66,9 +66,9 @@ def print_baseline_summary(result: BaselineResult) -> None:
     table.add_row("with missing values", _names(incomplete))
     table.add_row("string domains", _names(domains))
     table.add_row("time", f"{result.seconds:.2f} s")
-    table.add_row("statistics", result.statistics_uri)
-    table.add_row("constraints", result.constraints_uri)
     console.print(table)
+    console.print(f"statistics:  {result.statistics_uri}", soft_wrap=True, highlight=False)
+    console.print(f"constraints: {result.constraints_uri}", soft_wrap=True, highlight=False)
 
 
 def _names(names: list[str], shown: int = 6) -> str:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
+from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.profiling.profile import Profile
 from modelwatch.readers import Chunk, DatasetSpec, plan_chunks, read_chunk
 
@@ -41,7 +42,9 @@ def profile_dataset(
         return profile
     results: list[Profile | None] = [None] * len(chunks)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_quietly_at_interpreter_exit
+    ) as pool:
         futures = {pool.submit(profile_chunk, spec, chunk): index for index, chunk in enumerate(chunks)}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = Profile.from_bytes(future.result())

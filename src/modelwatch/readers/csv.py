@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from modelwatch.errors import ModelwatchError
-from modelwatch.readers.files import RangeReader, file_size, one_line, open_file
+from modelwatch.readers.files import chunk_bytes, file_size, one_line, open_file
 from modelwatch.readers.scan import first_invalid_utf8, line_of, nth_record_offset, record_cuts
 from modelwatch.readers.spec import Chunk, DatasetSpec
 
@@ -86,8 +86,9 @@ def _header_difference(fields: list[str], expected: list[str], expected_file: st
 def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
     """The chunk's rows, all columns `string`, empty fields null.
 
-    pyarrow reads up to 32 blocks ahead in a background thread; the range reader stops it at the
-    chunk's end, so memory is bounded by the chunk size, whatever the file size.
+    pyarrow parses from an in-memory view of the chunk (a memory map on local disk), never from a
+    Python file object: its read-ahead thread would call back into Python, and a thread left doing
+    that when the interpreter exits aborts the process. Memory is bounded by the chunk size.
     """
     rejected: list[pacsv.InvalidRow] = []
 
@@ -97,10 +98,9 @@ def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
 
     names = list(chunk.columns)
     with open_file(spec, chunk.file) as handle:
-        reader = None
         try:
-            reader = pacsv.open_csv(
-                RangeReader(handle, chunk.start, chunk.stop),
+            yield from pacsv.open_csv(
+                pa.BufferReader(chunk_bytes(spec, chunk, handle)),
                 read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=BLOCK_SIZE),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=reject),
                 convert_options=pacsv.ConvertOptions(
@@ -110,16 +110,10 @@ def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
                     quoted_strings_can_be_null=True,
                 ),
             )
-            yield from reader
         except pa.ArrowInvalid as error:
             raise _explain(handle, chunk, error, rejected) from error
         except OSError as error:
             raise ModelwatchError(f"{chunk.file}: cannot read this file: {one_line(error)}") from error
-        finally:
-            # Stop pyarrow's read-ahead thread before the file closes: a thread left running at
-            # interpreter exit aborts the process.
-            if reader is not None:
-                reader.close()
 
 
 def _explain(

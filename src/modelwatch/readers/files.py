@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from typing import IO
 
 import fsspec
+import pyarrow as pa
 
 from modelwatch.errors import ModelwatchError
-from modelwatch.readers.spec import FORMATS, DatasetFormat, DatasetSpec
+from modelwatch.readers.spec import FORMATS, Chunk, DatasetFormat, DatasetSpec
 from modelwatch.storage import filesystem, is_local
 
 EXTENSIONS: dict[str, DatasetFormat] = {
@@ -106,6 +107,17 @@ def open_file(spec: DatasetSpec, file: str) -> Iterator[IO[bytes]]:
         raise ModelwatchError(f"{file}: cannot read this file: {reason}") from error
     with handle:
         yield handle
+
+
+def chunk_bytes(spec: DatasetSpec, chunk: Chunk, handle: IO[bytes]) -> pa.Buffer:
+    """The chunk's byte range as an Arrow buffer: a zero-copy memory map of a local file."""
+    fs, path = filesystem(chunk.file, spec.storage_options)
+    if is_local(fs):
+        with pa.memory_map(path) as mapped:
+            mapped.seek(chunk.start)
+            return mapped.read_buffer(chunk.stop - chunk.start)
+    handle.seek(chunk.start)
+    return pa.py_buffer(handle.read(chunk.stop - chunk.start))
 
 
 def file_size(spec: DatasetSpec, file: str) -> int:
