@@ -45,8 +45,12 @@ def window_end(window: tuple[int, int], roll_interval: float) -> float:
     return min((hour + 1) * 3600.0, (interval + 1) * roll_interval)
 
 
-def upload(uri: str, data: bytes, storage_options: storage.StorageOptions | None) -> None:
-    """The file appears whole or not at all: local rename, or one PUT / multipart upload."""
+def upload(uri: str, data: bytearray, storage_options: storage.StorageOptions | None) -> None:
+    """The file appears whole or not at all: local rename, or one PUT / multipart upload.
+
+    The buffer is passed as it is: copying a minute of records to `bytes` would hold the GIL, and
+    so stall requests, for tens of milliseconds.
+    """
     storage.atomic_write_bytes(uri, data, storage_options)
 
 

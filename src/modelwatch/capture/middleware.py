@@ -2,11 +2,13 @@
 
 Both see the bodies the app actually reads and writes, tee at most the capture limit of them, and
 hand one exchange per sampled request to the shared `CaptureWriter` once the response is complete.
-Nothing they do can fail the request: the writer's `submit` never raises and never blocks.
+Nothing they do can fail the request: the writer's `submit` never raises and never blocks. The
+ASGI middleware closes the writer (writing every record held) at the app's lifespan shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -40,6 +42,9 @@ class CaptureASGIMiddleware:
         self.writer = writer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, self._closing_send(send))
+            return
         if scope["type"] != "http" or not self.writer.should_capture():
             await self.app(scope, receive, send)
             return
@@ -81,6 +86,17 @@ class CaptureASGIMiddleware:
                     custom_attributes=header_value(headers, CUSTOM_ATTRIBUTES_HEADERS),
                 )
             )
+
+    def _closing_send(self, send: Send) -> Send:
+        """Close the writer when the app has shut down: uvicorn re-raises SIGTERM right after, so
+        the process dies without running `atexit` handlers."""
+
+        async def lifespan_send(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete":
+                await asyncio.to_thread(self.writer.close)
+            await send(message)
+
+        return lifespan_send
 
 
 class CaptureWSGIMiddleware:

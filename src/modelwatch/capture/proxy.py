@@ -46,6 +46,7 @@ HOP_BY_HOP = frozenset(
         b"transfer-encoding",
         b"upgrade",
         b"host",
+        b"expect",  # the proxy already holds the whole body: no 100-continue dance with the upstream
     }
 )
 _NO_DEFAULT_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
@@ -126,6 +127,8 @@ class CaptureProxy:
         sampled = self.writer.should_capture()
         headers, content_type, inference_id, custom_attributes = self._forward_headers(scope)
         body = await _read_body(receive)
+        if body is None:
+            return  # the client left before sending its whole request
         target = self.base_path + raw_path.decode("latin-1")
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
@@ -234,12 +237,12 @@ class CaptureProxy:
         await _plain_response(send, status, f"upstream {reason}\n".encode())
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
     chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break

@@ -303,7 +303,7 @@ class CaptureWriter:
         delay = 0.2
         while True:
             try:
-                upload(file.uri, bytes(file.buffer), self.storage_options)
+                upload(file.uri, file.buffer, self.storage_options)
             except Exception as error:
                 with self._lock:
                     self._upload_errors += 1
