@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -236,3 +238,16 @@ def test_tiny_chunks_give_the_same_rows_as_one_chunk(
     whole = read_rows(DatasetSpec(path))
     assert read_rows(DatasetSpec(path), target) == whole
     assert whole == [dict(zip(names, (v or None for v in row), strict=True)) for row in rows]
+
+
+def test_a_reader_left_half_read_lets_the_interpreter_exit(tmp_path: Path) -> None:
+    """pyarrow reads ahead in a thread; it must never be left calling back into a dying interpreter."""
+    path = tmp_path / "big.csv"
+    path.write_text("n\n" + "".join(f"{i}\n" for i in range(300_000)))
+    script = (
+        "from modelwatch.readers import DatasetSpec, csv, iter_batches\n"
+        "csv.BLOCK_SIZE = 2**12\n"
+        f"next(iter_batches(DatasetSpec({str(path)!r})))\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, check=False)
+    assert finished.returncode == 0, finished.stderr.decode()
