@@ -53,6 +53,11 @@ def test_a_glob_expands(read_rows: RowReader, tmp_path: Path) -> None:
     assert read_rows(spec) == [{"v": 1}, {"v": 2}]
 
 
+def test_a_file_whose_name_looks_like_a_glob_is_that_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"d[1].csv": "a\n1\n", "d1.csv": "a\n2\n"})
+    assert list_files(DatasetSpec(str(tmp_path / "d[1].csv"))) == [str(tmp_path / "d[1].csv")]
+
+
 def test_a_glob_matching_folders_reads_them(tmp_path: Path) -> None:
     make_tree(tmp_path, {"day=1/p.csv": "a\n1\n", "day=2/p.csv": "a\n2\n", "_day=3/p.csv": "a\n3\n"})
     files = list_files(DatasetSpec(str(tmp_path / "*")))

@@ -35,7 +35,13 @@ def list_files(spec: DatasetSpec) -> list[str]:
     """The data files of the dataset, sorted; hidden (`.x`) and Spark metadata (`_x`) files skipped."""
     fs, path = filesystem(spec.uri, spec.storage_options)
     try:
-        if _GLOB_CHARACTERS.intersection(path):
+        if fs.isdir(path):
+            found = _walk(fs, path)
+            if not found:
+                raise ModelwatchError(f"{spec.uri}: the folder holds no data files")
+        elif fs.isfile(path):
+            found = [path]
+        elif _GLOB_CHARACTERS.intersection(path):
             found = []
             for match in sorted(fs.glob(path)):
                 if _is_hidden(match.rstrip("/").rsplit("/", 1)[-1]):
@@ -43,12 +49,6 @@ def list_files(spec: DatasetSpec) -> list[str]:
                 found.extend(_walk(fs, match) if fs.isdir(match) else [match])
             if not found:
                 raise ModelwatchError(f"{spec.uri}: no data files match this pattern")
-        elif fs.isdir(path):
-            found = _walk(fs, path)
-            if not found:
-                raise ModelwatchError(f"{spec.uri}: the folder holds no data files")
-        elif fs.isfile(path):
-            found = [path]
         else:
             raise ModelwatchError(f"{spec.uri}: no such file or folder")
     except OSError as error:
