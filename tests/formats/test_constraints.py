@@ -171,11 +171,6 @@ def test_malformed_constraints_fail_on_one_line(document: Any, where: str) -> No
     assert "\n" not in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-numeric threshold or a non-object distribution_constraints escapes as "
-    "ValueError/AttributeError instead of DocumentError naming the source",
-)
 @pytest.mark.parametrize(
     "config",
     [{"datatype_check_threshold": "high"}, {"distribution_constraints": [1]}],

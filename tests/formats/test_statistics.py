@@ -241,11 +241,6 @@ DEEPER_MALFORMED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: malformed values below the feature level escape as KeyError/ValueError/TypeError/"
-    "AttributeError instead of DocumentError naming the source",
-)
 @pytest.mark.parametrize("feature", DEEPER_MALFORMED.values(), ids=list(DEEPER_MALFORMED))
 def test_deeper_malformed_values_fail_as_document_errors(feature: dict[str, Any]) -> None:
     with pytest.raises(DocumentError, match=r"^stats\.json: .*features\[0\]"):

@@ -79,13 +79,13 @@ def expected_of(values: list[Any]) -> Expected:
                 expected.non_finite += 1
         elif INTEGRAL.fullmatch(value):
             expected.integral += 1
-            _append_finite(expected.numbers, value)
+            _append_number(expected, value)
         elif NON_FINITE.fullmatch(value):
             expected.fractional += 1
             expected.non_finite += 1
         elif FRACTIONAL.fullmatch(value):
             expected.fractional += 1
-            _append_finite(expected.numbers, value)
+            _append_number(expected, value)
         elif BOOLEAN.fullmatch(value):
             expected.boolean += 1
         else:
@@ -93,11 +93,13 @@ def expected_of(values: list[Any]) -> Expected:
     return expected
 
 
-def _append_finite(numbers: list[float], text: str) -> None:
-    """Text that overflows float64 (`1e400`) is of its pattern's type but has no finite value."""
+def _append_number(expected: Expected, text: str) -> None:
+    """Text that overflows float64 (`1e400`) is of its pattern's type, counted as non-finite."""
     number = float(text.replace(" ", ""))
     if math.isfinite(number):
-        numbers.append(number)
+        expected.numbers.append(number)
+    else:
+        expected.non_finite += 1
 
 
 def deequ_edges(low: float, high: float) -> list[float]:

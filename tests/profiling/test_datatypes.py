@@ -249,11 +249,6 @@ def test_profile_after_the_fold_classifies_like_before() -> None:
     assert column.moments.sum == 12 + 7 + 1.5 + 1 + 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): text that overflows float64 ('1e400', 400 digits) is left out of the moments "
-    "as infinite but not counted in types.non_finite, so moments.n != integral + fractional - non_finite",
-)
 def test_overflowing_text_is_counted_as_non_finite() -> None:
     for classified in _both(pa.array(["1e400", "9" * 400, "2"])):
         assert classified.numbers.tolist() == [2.0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelwatch.formats.documents import expect, expect_list
+from modelwatch.formats.documents import MALFORMED, DocumentError, expect, expect_list
 
 ENABLED = "Enabled"
 DISABLED = "Disabled"
@@ -123,17 +123,26 @@ class Constraints:
     def from_dict(cls, data: Any, source: str = "constraints") -> Constraints:
         document = expect(data, dict, source, "the document")
         entries = expect_list(document.get("features"), source, "'features'")
-        return cls(
-            features=[_feature_from_dict(entry, source, index) for index, entry in enumerate(entries)],
-            monitoring_config=MonitoringConfig.from_dict(document.get("monitoring_config") or {}),
-            version=float(document.get("version", 0.0)),
-        )
+        features = [_feature_from_dict(entry, source, index) for index, entry in enumerate(entries)]
+        try:
+            monitoring_config = MonitoringConfig.from_dict(document.get("monitoring_config") or {})
+            version = float(document.get("version", 0.0))
+        except MALFORMED as error:
+            raise DocumentError.malformed(source, "monitoring_config", error) from error
+        return cls(features=features, monitoring_config=monitoring_config, version=version)
 
 
 def _feature_from_dict(data: Any, source: str, index: int) -> FeatureConstraints:
     where = f"features[{index}]"
     entry = expect(data, dict, source, where)
     name = expect(entry.get("name"), str, source, f"{where}.name")
+    try:
+        return _feature_constraints(name, entry)
+    except MALFORMED as error:
+        raise DocumentError.malformed(source, f"{where} ({name})", error) from error
+
+
+def _feature_constraints(name: str, entry: dict[str, Any]) -> FeatureConstraints:
     string_constraints = entry.get("string_constraints") or {}
     numeric = entry.get("num_constraints") or {}
     domains = string_constraints.get("domains")

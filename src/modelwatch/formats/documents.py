@@ -13,6 +13,15 @@ T = TypeVar("T")
 class DocumentError(ModelwatchError):
     """A document that is not what it claims to be; the message names the file and the key."""
 
+    @classmethod
+    def malformed(cls, source: str, where: str, error: Exception) -> DocumentError:
+        detail = f"missing key {error}" if isinstance(error, KeyError) else str(error).splitlines()[0]
+        return cls(f"{source}: {where} is malformed: {detail}")
+
+
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+"""What reading a value of the wrong shape raises; `DocumentError.malformed` turns it into one line."""
+
 
 def expect(value: Any, kind: type[T], source: str, where: str) -> T:
     if not isinstance(value, kind):

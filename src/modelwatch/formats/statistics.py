@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelwatch.formats.documents import expect, expect_list, optional_float
+from modelwatch.formats.documents import MALFORMED, DocumentError, expect, expect_list, optional_float
 
 NUMERIC_TYPES = ("Integral", "Fractional")
 
@@ -150,10 +150,14 @@ def _feature_from_dict(data: Any, source: str, index: int) -> FeatureStatistics:
     entry = expect(data, dict, source, where)
     name = expect(entry.get("name"), str, source, f"{where}.name")
     feature = FeatureStatistics(name=name, inferred_type=str(entry.get("inferred_type", "Unknown")))
-    if "numerical_statistics" in entry:
-        feature.numerical = _numerical_from_dict(entry["numerical_statistics"], source, f"{where} ({name})")
-    if "string_statistics" in entry:
-        feature.string = _string_from_dict(entry["string_statistics"], source, f"{where} ({name})")
+    where = f"{where} ({name})"
+    try:
+        if "numerical_statistics" in entry:
+            feature.numerical = _numerical_from_dict(entry["numerical_statistics"], source, where)
+        if "string_statistics" in entry:
+            feature.string = _string_from_dict(entry["string_statistics"], source, where)
+    except MALFORMED as error:
+        raise DocumentError.malformed(source, where, error) from error
     return feature
 
 

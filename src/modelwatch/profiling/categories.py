@@ -3,8 +3,10 @@
 While a column has at most `MAX_EXACT_DISTINCT` distinct values every value is counted exactly: that
 gives the categorical buckets, the string domains and an exact `distinct_count`. Past that, the counts
 are folded into an HLL sketch (Apache DataSketches) and only the distinct count survives. After the
-fold, only values that are not numbers feed the sketch: a high-cardinality numeric column needs no
-distinct count, and skipping it keeps numeric columns off DataSketches' per-item HLL update.
+fold, a column's values feed the sketch once it has shown a non-numeric value: a high-cardinality
+column of numbers needs no distinct count, and skipping it keeps numeric columns off DataSketches'
+per-item HLL update. (A column whose first non-numeric value comes after more than 1000 distinct
+numbers counts only the values from then on.)
 
 A state read back from a statistics document that listed only some values keeps the document's
 `distinct_count` as a `floor`: the estimate never drops below what the document said.

@@ -16,7 +16,7 @@ from datasketches import kll_doubles_sketch
 
 from modelwatch.profiling import kll
 from modelwatch.profiling.categories import MAX_EXACT_DISTINCT, Categories
-from modelwatch.profiling.datatypes import TypeCounts, classify, numeric_mask
+from modelwatch.profiling.datatypes import TypeCounts, classify
 from modelwatch.profiling.moments import Moments
 
 
@@ -63,9 +63,8 @@ class ColumnProfile:
             self.moments = self.moments.merge(Moments.of(classified.numbers))
             # DataSketches takes only writable arrays; Arrow hands out read-only views.
             self.sketch.update(np.require(classified.numbers, np.float64, "W"))
-        if not self.categories.exact and (classified.counts.string or classified.counts.boolean):
-            distinct = _as_text(uniques if uniques is not None else pc.unique(values))
-            self.categories.add_distinct(distinct.filter(pc.invert(numeric_mask(distinct))))
+        if not self.categories.exact and (self.types.string or self.types.boolean):
+            self.categories.add_distinct(_as_text(uniques if uniques is not None else pc.unique(values)))
 
     def _count_categories(self, uniques: pa.Array, counts: np.ndarray) -> None:
         if len(uniques) > MAX_EXACT_DISTINCT:

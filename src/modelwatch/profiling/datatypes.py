@@ -81,13 +81,11 @@ def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array
     """
     kind = values.type
     if pa.types.is_integer(kind):
-        return Classified(TypeCounts(integral=len(values)), _finite(values))
+        # safe=False: integers beyond 2^53 round to the nearest float instead of failing.
+        numbers = values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+        return Classified(TypeCounts(integral=len(values)), numbers)
     if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        numbers = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        finite = np.isfinite(numbers)
-        non_finite = len(numbers) - int(finite.sum())
-        counts_ = TypeCounts(fractional=len(values), non_finite=non_finite)
-        return Classified(counts_, numbers[finite] if non_finite else numbers)
+        return _with_numbers(TypeCounts(fractional=len(values)), values.cast(pa.float64()))
     if pa.types.is_boolean(kind):
         return Classified(TypeCounts(boolean=len(values)), np.empty(0))
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
@@ -95,12 +93,6 @@ def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array
     if uniques is not None and counts is not None:
         return _classify_by_uniques(values, uniques, counts)
     return _classify_strings(values)
-
-
-def numeric_mask(text: pa.Array) -> pa.Array:
-    """Which text values are numbers (Integral or Fractional)."""
-    integral, fractional, _, _ = _masks(text)
-    return pc.or_(integral, fractional)
 
 
 def _matches(text: pa.Array, pattern: str) -> pa.Array:
@@ -112,10 +104,6 @@ def _count(mask: pa.Array) -> int:
     return int(pc.sum(mask.cast(pa.int64())).as_py() or 0)
 
 
-def _finite(values: pa.Array) -> np.ndarray:
-    return values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-
-
 def _masks(values: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     integral = _matches(values, INTEGRAL_PATTERN)
     non_finite = _matches(values, NON_FINITE_PATTERN)
@@ -124,14 +112,20 @@ def _masks(values: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     return integral, fractional, non_finite, boolean
 
 
-def _parse_numbers(text: pa.Array) -> np.ndarray:
-    """Parse Deequ-numeric text (which may hold a space after the sign) and keep the finite values."""
+def _parse(text: pa.Array) -> pa.Array:
+    """Parse Deequ-numeric text, which may hold a space after the sign."""
     try:
-        numbers = pc.cast(text, pa.float64())
+        return pc.cast(text, pa.float64())
     except pa.ArrowInvalid:
-        numbers = pc.cast(pc.replace_substring(text, " ", ""), pa.float64())
+        return pc.cast(pc.replace_substring(text, " ", ""), pa.float64())
+
+
+def _with_numbers(counts: TypeCounts, numbers: pa.Array) -> Classified:
+    """Keep the finite numbers; count the others (`nan`, `inf`, and text that overflows float64)."""
     array = numbers.to_numpy(zero_copy_only=False)
-    return array[np.isfinite(array)]
+    finite = np.isfinite(array)
+    counts.non_finite = len(array) - int(finite.sum())
+    return Classified(counts, array[finite] if counts.non_finite else array)
 
 
 def _classify_strings(values: pa.Array) -> Classified:
@@ -145,42 +139,40 @@ def _classify_strings(values: pa.Array) -> Classified:
     digits = pc.ascii_is_decimal(values)
     n_digits = _count(digits)
     if n_digits == total:
-        return Classified(TypeCounts(integral=total), _parse_numbers(values))
+        return _with_numbers(TypeCounts(integral=total), _parse(values))
     fractional = _matches(values, FRACTIONAL_PATTERN)
     n_fractional = _count(fractional)
     settled = pc.or_(digits, fractional)
     if n_digits + n_fractional == total:
-        return Classified(TypeCounts(integral=n_digits, fractional=n_fractional), _parse_numbers(values))
+        return _with_numbers(TypeCounts(integral=n_digits, fractional=n_fractional), _parse(values))
     rest = values.filter(pc.invert(settled))
     integral, _, non_finite, boolean = _masks(rest)
     counts = TypeCounts(
         integral=n_digits + _count(integral),
         fractional=n_fractional + _count(non_finite),
         boolean=_count(boolean),
-        non_finite=_count(non_finite),
     )
     counts.string = total - counts.integral - counts.fractional - counts.boolean
     numeric = settled.to_numpy(zero_copy_only=False).copy()
     numeric[~numeric] = pc.or_(integral, non_finite).to_numpy(zero_copy_only=False)
-    return Classified(counts, _parse_numbers(values.filter(pa.array(numeric))))
+    return _with_numbers(counts, _parse(values.filter(pa.array(numeric))))
 
 
 def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array) -> Classified:
-    integral, fractional, non_finite, boolean = _masks(uniques)
-    type_counts = _count_masks(integral, fractional, non_finite, boolean, counts, len(values))
+    integral, fractional, _, boolean = _masks(uniques)
+    type_counts = _count_masks(integral, fractional, boolean, counts, len(values))
     numeric_count = type_counts.integral + type_counts.fractional
     if numeric_count == 0:
         return Classified(type_counts, np.empty(0))
     if numeric_count == len(values):
-        return Classified(type_counts, _parse_numbers(values))
+        return _with_numbers(type_counts, _parse(values))
     numeric_uniques = uniques.filter(pc.or_(integral, fractional))
-    return Classified(type_counts, _parse_numbers(values.filter(pc.is_in(values, numeric_uniques))))
+    return _with_numbers(type_counts, _parse(values.filter(pc.is_in(values, numeric_uniques))))
 
 
 def _count_masks(
     integral: pa.Array,
     fractional: pa.Array,
-    non_finite: pa.Array,
     boolean: pa.Array,
     weights: pa.Array,
     total: int,
@@ -198,5 +190,4 @@ def _count_masks(
         fractional=n_fractional,
         boolean=n_boolean,
         string=total - n_integral - n_fractional - n_boolean,
-        non_finite=count(non_finite),
     )

@@ -111,7 +111,7 @@ def _column(feature: FeatureStatistics) -> ColumnProfile:
         levels = [
             np.asarray(level, dtype=np.float64) for level in (numbers.sketch.data if numbers.sketch else [])
         ]
-        sketch = kll.from_levels(levels)
+        sketch = kll.from_levels(levels, minimum=numbers.min, maximum=numbers.max)
         # The moments cover the finite values only, which the sketch counts; without a sketch, all present.
         finite = sketch.n if sketch.n else present
         moments = Moments()

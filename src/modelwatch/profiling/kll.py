@@ -47,8 +47,17 @@ def levels(sketch: kll_doubles_sketch) -> list[np.ndarray]:
     return [items[bounds[h] : bounds[h + 1]].copy() for h in range(num_levels)]
 
 
-def from_levels(items_by_level: list[np.ndarray], k: int = K) -> kll_doubles_sketch:
-    """A DataSketches sketch holding exactly these weighted items (level h weighs 2^h)."""
+def from_levels(
+    items_by_level: list[np.ndarray],
+    k: int = K,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> kll_doubles_sketch:
+    """A DataSketches sketch holding exactly these weighted items (level h weighs 2^h).
+
+    `minimum`/`maximum` are the exact extremes of the data when known (a document's min and max):
+    a compacted sketch may no longer retain them, and its quantiles 0 and 1 should be them.
+    """
     items_by_level = [np.asarray(level, dtype=np.float64) for level in items_by_level]
     while items_by_level and len(items_by_level[-1]) == 0:
         items_by_level.pop()
@@ -70,7 +79,9 @@ def from_levels(items_by_level: list[np.ndarray], k: int = K) -> kll_doubles_ske
     preamble = _PREAMBLE.pack(
         _PREAMBLE_INTS_FULL, _SERIAL_VERSION_FULL, _FAMILY_KLL, 0, k, MIN_LEVEL_WIDTH, 0, n, k, num_levels, 0
     )
-    body = offsets.astype("<u4").tobytes() + struct.pack("<dd", everything.min(), everything.max())
+    low = everything.min() if minimum is None else min(minimum, everything.min())
+    high = everything.max() if maximum is None else max(maximum, everything.max())
+    body = offsets.astype("<u4").tobytes() + struct.pack("<dd", low, high)
     return kll_doubles_sketch.deserialize(preamble + body + everything.astype("<f8").tobytes())
 
 
