@@ -16,6 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from modelwatch import storage
+from modelwatch.errors import ModelwatchError
+
 from .conftest import S3Server, read_records, read_s3_records
 from .servers import Upstream
 
@@ -185,3 +188,22 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path, arguments: list[str],
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_storage_options_nest_and_read_booleans() -> None:
+    options = storage.parse_storage_options(
+        [
+            "client_kwargs.endpoint_url=http://127.0.0.1:9000",
+            "anon=false",
+            "key=a=b",
+            "s3_additional_kwargs.ACL=private",
+        ]
+    )
+    assert options == {
+        "client_kwargs": {"endpoint_url": "http://127.0.0.1:9000"},
+        "anon": False,
+        "key": "a=b",
+        "s3_additional_kwargs": {"ACL": "private"},
+    }
+    with pytest.raises(ModelwatchError, match="already set"):
+        storage.parse_storage_options(["a=1", "a.b=2"])

@@ -204,6 +204,13 @@ def test_metrics_and_health(proxy: RunningProxy) -> None:
     assert samples["modelwatch_capture_upstream_latency_seconds_count"] == 4
     assert samples["modelwatch_capture_added_latency_seconds_count"] == 4
     assert health.status_code == 200
+    proxy.writer.close()
+    stopped = start_metrics_server(proxy.metrics, "127.0.0.1", 0)
+    try:
+        assert httpx.get(f"http://127.0.0.1:{stopped.server_port}/healthz").status_code == 503
+        assert httpx.get(f"http://127.0.0.1:{stopped.server_port}/other").status_code == 404
+    finally:
+        stopped.shutdown()
 
 
 def test_proxy_with_base_path_and_output_only(upstream: tuple[str, Upstream], tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import httpx
@@ -43,8 +44,9 @@ def test_missing_bucket_is_a_one_line_error_at_start(s3_server: S3Server) -> Non
 
 @pytest.mark.slow
 def test_store_down_mid_run_keeps_serving_counts_drops_and_keeps_records(
-    s3_server: S3Server, upstream: tuple[str, Upstream]
+    s3_server: S3Server, upstream: tuple[str, Upstream], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="modelwatch.capture")
     upstream_url, _ = upstream
     writer = CaptureWriter(
         f"s3://{s3_server.bucket}/datacapture",
@@ -76,6 +78,9 @@ def test_store_down_mid_run_keeps_serving_counts_drops_and_keeps_records(
         send("after", 20)
         writer.close(timeout=30)
     stats = writer.stats
+    drop_lines = [record.message for record in caplog.records if "capture: dropped" in record.message]
+    assert 1 <= len(drop_lines) <= 3  # the first drop at once, then at most one line per 10 s, then at close
+    assert "because the capture queue is full" in drop_lines[0]
     captured = {record.event_metadata.inference_id for record in read_s3_records(s3_server)}
     assert set(sent["before"]) <= captured
     assert set(sent["after"]) <= captured

@@ -103,7 +103,7 @@ class CaptureWriter:
         self._submitted = self._captured = self._dropped = 0
         self._bytes_written = self._files_written = self._upload_errors = 0
         self._drops_unlogged = 0
-        self._last_drop_log = time.monotonic()
+        self._last_drop_log: float | None = None
         self._give_up_at: float | None = None
         self._closed = False
         self._file: OpenCaptureFile | None = None
@@ -323,22 +323,20 @@ class CaptureWriter:
             return
 
     def _count_dropped(self, count: int, reason: str) -> None:
-        """Count every drop; log them at most once per interval."""
+        """Count every drop; log the first at once, then at most one line per interval."""
         now = time.monotonic()
         with self._lock:
             self._dropped += count
             self._drops_unlogged += count
-            if now - self._last_drop_log < self._drop_log_interval:
+            last = self._last_drop_log
+            if last is not None and now - last < self._drop_log_interval:
                 return
             unlogged, self._drops_unlogged = self._drops_unlogged, 0
-            since, self._last_drop_log = now - self._last_drop_log, now
+            self._last_drop_log = now
             total = self._dropped
+        window = "" if last is None else f" in the last {now - last:.0f} s"
         logger.warning(
-            "capture: dropped %d records in the last %.0f s because %s (%d in total)",
-            unlogged,
-            since,
-            reason,
-            total,
+            "capture: dropped %d records%s because %s (%d in total)", unlogged, window, reason, total
         )
 
 
