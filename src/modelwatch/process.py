@@ -2,9 +2,9 @@
 
 pyarrow (26) and polars (2.1) each start background threads; when the interpreter exits shortly after
 Arrow's pools did work, a pool thread can be torn down mid-unwind and the C++ runtime aborts the
-process ("terminate called without an active exception", exit status 134). Everything of ours is
-flushed and closed by then, so our processes leave through `os._exit`, which skips the C++ static
-destructors where that happens.
+process ("terminate called without an active exception", exit status 134). So our processes run
+Python's exit handlers themselves (capture writers flush there), then leave through `os._exit`,
+which skips the C++ static destructors where the abort happens.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import sys
 
 
 def exit_now(code: int) -> None:
-    """Flush the standard streams and end the process at once with `code`."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)
+    """Run the exit handlers, flush the standard streams and end the process with `code`."""
+    atexit._run_exitfuncs()
+    _flush_and_exit(code)
 
 
 def exit_quietly_at_interpreter_exit() -> None:
@@ -28,4 +26,11 @@ def exit_quietly_at_interpreter_exit() -> None:
 
     Registered first, so it runs last (atexit is last-in, first-out).
     """
-    atexit.register(exit_now, 0)
+    atexit.register(_flush_and_exit, 0)
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
