@@ -37,7 +37,7 @@ def plan_chunks(spec: DatasetSpec, target_bytes: int = 64 * 2**20) -> list[Chunk
 
 
 def read_chunk(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
-    """The record batches of one chunk; memory stays bounded by one block whatever the chunk's size."""
+    """The record batches of one chunk; memory stays bounded by the chunk size, not the file size."""
     return _READERS[dataset_format(spec, [chunk.file])](spec, chunk)
 
 
