@@ -8,9 +8,12 @@ read (the SDK's wins where both set a key); the SDK's form is written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelwatch.formats.documents import MALFORMED, DocumentError, expect, expect_list
+
+if TYPE_CHECKING:
+    import pandas
 
 ENABLED = "Enabled"
 DISABLED = "Disabled"
@@ -111,6 +114,12 @@ class Constraints:
 
     def feature(self, name: str) -> FeatureConstraints | None:
         return next((feature for feature in self.features if feature.name == name), None)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per feature, for notebooks (needs pandas)."""
+        from modelwatch.formats.tables import constraints_table, to_pandas
+
+        return to_pandas(constraints_table(self))
 
     def to_dict(self) -> dict[str, Any]:
         return {

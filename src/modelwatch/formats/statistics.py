@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelwatch.formats.documents import MALFORMED, DocumentError, expect, expect_list, optional_float
+
+if TYPE_CHECKING:
+    import pandas
 
 NUMERIC_TYPES = ("Integral", "Fractional")
 
@@ -79,6 +82,12 @@ class Statistics:
 
     def feature(self, name: str) -> FeatureStatistics | None:
         return next((feature for feature in self.features if feature.name == name), None)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per feature, for notebooks (needs pandas)."""
+        from modelwatch.formats.tables import statistics_table, to_pandas
+
+        return to_pandas(statistics_table(self))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelwatch.formats.documents import expect, expect_list
+
+if TYPE_CHECKING:
+    import pandas
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,12 @@ class Violation:
 @dataclass
 class ConstraintViolations:
     violations: list[Violation]
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per violation, for notebooks (needs pandas)."""
+        from modelwatch.formats.tables import to_pandas, violations_table
+
+        return to_pandas(violations_table(self))
 
     def to_dict(self) -> dict[str, Any]:
         return {"violations": [violation.to_dict() for violation in self.violations]}
