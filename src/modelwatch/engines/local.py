@@ -1,25 +1,69 @@
-"""The local engine: profile a dataset's chunks on every core and merge the chunk profiles.
+"""The local engine: work split into tasks, each run in its own process on every core, results merged.
 
-Each chunk is read and profiled in its own process and comes back as a serialized profile; merging
-those is the same path a cluster engine takes with per-partition profiles. Small inputs (one chunk)
-stay in this process: starting workers would cost more than it saves.
+A task is a dataset chunk or a group of capture files; each comes back as a serialized profile, and
+merging those is the same path a cluster engine takes with per-partition profiles. A single task
+stays in this process: starting workers would cost more than it saves.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TypeVar
 
 from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.profiling.profile import Profile
 from modelwatch.readers import Chunk, DatasetSpec, plan_chunks, read_chunk
 
 Progress = Callable[[int, int], None]
-"""Called with (chunks done, chunks in all) as chunks finish."""
+"""Called with (tasks done, tasks in all) as tasks finish."""
+
+Task = TypeVar("Task")
+Result = TypeVar("Result")
 
 CHUNK_BYTES = 64 * 2**20
+
+
+def run_tasks(
+    function: Callable[[Task], Result],
+    tasks: Sequence[Task],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """`function` over `tasks` on up to `workers` processes (default: every core); results in task order.
+
+    `function` must be a module-level function and tasks and results picklable.
+    """
+    report = progress or (lambda done, total: None)
+    total = len(tasks)
+    report(0, total)
+    workers = min(workers or os.cpu_count() or 1, total)
+    if workers <= 1:
+        results = []
+        for done, task in enumerate(tasks, start=1):
+            results.append(function(task))
+            report(done, total)
+        return results
+    ordered: dict[int, Result] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_quietly_at_interpreter_exit
+    ) as pool:
+        futures = {pool.submit(function, task): index for index, task in enumerate(tasks)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            ordered[futures[future]] = future.result()
+            report(done, total)
+    return [ordered[index] for index in range(total)]
+
+
+def merge_profiles(profiles: Sequence[Profile]) -> Profile:
+    merged = Profile()
+    for profile in profiles:
+        merged = merged.merge(profile)
+    return merged
 
 
 def profile_dataset(
@@ -30,39 +74,15 @@ def profile_dataset(
     chunk_bytes: int = CHUNK_BYTES,
 ) -> Profile:
     """The profile of every row of the dataset."""
-    chunks = plan_chunks(spec, chunk_bytes)
-    workers = min(workers or os.cpu_count() or 1, len(chunks))
-    report = progress or (lambda done, total: None)
-    report(0, len(chunks))
-    if workers <= 1:
-        profile = Profile()
-        for done, chunk in enumerate(chunks, start=1):
-            profile = profile.merge(_profile(spec, chunk))
-            report(done, len(chunks))
-        return profile
-    results: list[Profile | None] = [None] * len(chunks)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=exit_quietly_at_interpreter_exit
-    ) as pool:
-        futures = {pool.submit(profile_chunk, spec, chunk): index for index, chunk in enumerate(chunks)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[futures[future]] = Profile.from_bytes(future.result())
-            report(done, len(chunks))
-    merged = Profile()
-    for result in results:
-        assert result is not None
-        merged = merged.merge(result)
-    return merged
+    tasks = [(spec, chunk) for chunk in plan_chunks(spec, chunk_bytes)]
+    results = run_tasks(profile_chunk, tasks, workers=workers, progress=progress)
+    return merge_profiles([Profile.from_bytes(result) for result in results])
 
 
-def profile_chunk(spec: DatasetSpec, chunk: Chunk) -> bytes:
-    """Worker entry point: one chunk's profile, serialized for the trip back."""
-    return _profile(spec, chunk).to_bytes()
-
-
-def _profile(spec: DatasetSpec, chunk: Chunk) -> Profile:
+def profile_chunk(task: tuple[DatasetSpec, Chunk]) -> bytes:
+    """One chunk's profile, serialized for the trip back from a worker."""
+    spec, chunk = task
     profile = Profile()
     for batch in read_chunk(spec, chunk):
         profile.update(batch)
-    return profile
+    return profile.to_bytes()
