@@ -27,6 +27,19 @@ class FeatureResult:
     method: str | None = None
     """`Simple`, `Robust` (numeric), `LInfinity` or `ChiSquared` (categorical)."""
     violations: list[Violation] = field(default_factory=list)
+    domain_match: float | None = None
+    """Fraction of the current non-null values inside the baseline `string_constraints.domains`."""
+    notes: list[str] = field(default_factory=list)
+    """Why a check did not run or did not count (no distribution data, evaluation disabled, …)."""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check of one feature found: its number, its violation, or why it could not run."""
+
+    value: float | None = None
+    violation: Violation | None = None
+    note: str | None = None
 
 
 @dataclass
