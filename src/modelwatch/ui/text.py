@@ -1,0 +1,58 @@
+"""Escaping and number/time formatting shared by the report's HTML and SVG."""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import UTC, datetime
+
+
+def esc(value: object) -> str:
+    """Text or attribute content, quotes included, so any feature name is safe anywhere."""
+    return html.escape(str(value), quote=True)
+
+
+def number(value: float | None) -> str:
+    """Four significant digits, no exponent from 0.001 to a billion; an en dash for "no value"."""
+    if value is None or math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    magnitude = abs(value)
+    if 1e3 <= magnitude < 1e9:
+        return f"{round(value, 3 - math.floor(math.log10(magnitude))):,.0f}"
+    if 1e-3 <= magnitude < 1e3:
+        return f"{value:.4g}"
+    return f"{value:.3g}"
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction as a percentage that never rounds 99.96% up to a misleading 100%."""
+    if fraction is None or math.isnan(fraction):
+        return "–"
+    value = fraction * 100
+    if 0 < value < 100:
+        text = f"{math.floor(value * 10) / 10:.1f}"
+        return f"{text}%" if text not in ("0.0", "100.0") else f"{value:.3g}%"
+    return f"{value:.0f}%"
+
+
+def timestamp(moment: datetime | None) -> str:
+    """UTC, to the second when seconds matter; naive datetimes are taken as UTC."""
+    if moment is None:
+        return "–"
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    pattern = "%Y-%m-%d %H:%M:%S" if moment.second or moment.microsecond else "%Y-%m-%d %H:%M"
+    return moment.strftime(pattern) + " UTC"
+
+
+def window(start: datetime | None, end: datetime | None) -> str:
+    """`2026-11-29 10:00 – 11:00 UTC` when both ends fall on the same day."""
+    if start is None and end is None:
+        return "whole input"
+    first, last = timestamp(start), timestamp(end)
+    if start is not None and end is not None and first[:10] == last[:10]:
+        return f"{first.removesuffix(' UTC')} – {last[11:]}"
+    return f"{first} – {last}"
