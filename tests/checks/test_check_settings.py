@@ -149,6 +149,10 @@ def test_evaluate_constraints_disabled_keeps_numbers_drops_violations(place: str
     else:
         assert others == [v for v in enabled.violations if v.feature_name != "s"]
         assert others
+        only_s = check(
+            STATISTICS, _set(DOCUMENT, "s", "evaluate_constraints", "Enabled", place, "Disabled"), CURRENT
+        )
+        assert only_s.violations == feature(enabled, "s").violations
 
 
 @pytest.mark.parametrize("place", _places("emit_metrics"))

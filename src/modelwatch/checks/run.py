@@ -28,6 +28,8 @@ DISABLED_NOTE = "evaluate_constraints is Disabled: no violations are reported fo
 def run_checks(
     baseline_statistics: Statistics, baseline_constraints: Constraints, current: Profile
 ) -> CheckResults:
+    """Check the window profiled in `current` against the baseline; raises `ConfigError` for a
+    monitoring_config value (global or per feature) that means nothing."""
     baseline_names = [feature.name for feature in baseline_constraints.features]
     current_names = list(current.columns)
     missing = {v.feature_name: v for v in missing_column_check(baseline_names, current_names)}
