@@ -2,10 +2,11 @@
 
     .venv/bin/python benchmarks/capture.py [--duration 60] [--concurrency 32]
 
-One run, same machine, same client, same concurrency:
-1. peak: closed loop, `--concurrency` requests in flight, direct then through the proxy;
-2. half load: open loop at half the proxy's peak rate, direct then through the proxy, for the
-   latency the proxy adds when it is not saturated;
+One run, same machine, same client, same concurrency, direct and proxied alternating in 5 s
+slices (so that the noise of a shared machine falls on both alike):
+1. peak: closed loop, `--concurrency` requests in flight;
+2. half load: open loop at half the proxy's peak rate, for the latency the proxy adds when it is
+   not saturated;
 3. the proxy is stopped with SIGTERM and its capture files are counted against the requests sent
    through it (100% sampling).
 Ratios are what to read on a noisy machine: both sides of each ratio ran moments apart.
@@ -23,12 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import numpy as np
 
+SLICE_SECONDS = 5.0
 BODY = json.dumps({"instances": [[0.5, 1.25, 3.0, 7.5, 12.0, 0.0, 1.0, 2.0]]}).encode()
 
 
@@ -104,11 +108,12 @@ async def closed_loop(name: str, url: str, concurrency: int, duration: float) ->
     return Result(name, elapsed, np.array(latencies), errors)
 
 
-async def open_loop(name: str, url: str, rate: float, duration: float) -> Result:
-    """Requests start on a fixed schedule whatever the answers do, as real clients' would."""
+async def open_loop(name: str, url: str, rate: float, duration: float, concurrency: int) -> Result:
+    """Requests start on a fixed schedule whatever the answers do (over at most `concurrency`
+    connections, as wrk2 does); a request waiting for a free connection counts that wait."""
     latencies: list[float] = []
     errors = 0
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
 
         async def one() -> None:
             nonlocal errors
@@ -136,6 +141,31 @@ async def open_loop(name: str, url: str, rate: float, duration: float) -> Result
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
     return Result(name, elapsed, np.array(latencies), errors)
+
+
+def alternate(
+    direct: Callable[[float], Coroutine[Any, Any, Result]],
+    proxied: Callable[[float], Coroutine[Any, Any, Result]],
+    duration: float,
+) -> tuple[Result, Result]:
+    """Run both sides in alternating slices of a few seconds, so the machine's noise hits both alike."""
+    slices: tuple[list[Result], list[Result]] = ([], [])
+    remaining = duration
+    while remaining > 0:
+        seconds = min(SLICE_SECONDS, remaining)
+        slices[0].append(asyncio.run(direct(seconds)))
+        slices[1].append(asyncio.run(proxied(seconds)))
+        remaining -= seconds
+    return merge(slices[0]), merge(slices[1])
+
+
+def merge(results: list[Result]) -> Result:
+    return Result(
+        results[0].name,
+        sum(result.seconds for result in results),
+        np.concatenate([result.latencies for result in results]),
+        sum(result.errors for result in results),
+    )
 
 
 def free_port() -> int:
@@ -211,14 +241,20 @@ def main() -> None:
         print(f"{os.cpu_count()} cores, {duration:g} s per phase, concurrency {concurrency}, 100% sampling")
 
         warm_up = asyncio.run(closed_loop("warm-up", proxy_url, concurrency, 1.0))
-        direct_peak = asyncio.run(closed_loop("direct, peak", direct_url, concurrency, duration))
+        direct_peak, proxy_peak = alternate(
+            lambda seconds: closed_loop("direct, peak", direct_url, concurrency, seconds),
+            lambda seconds: closed_loop("proxy, peak", proxy_url, concurrency, seconds),
+            duration,
+        )
         print(direct_peak.line())
-        proxy_peak = asyncio.run(closed_loop("proxy, peak", proxy_url, concurrency, duration))
         print(proxy_peak.line())
         half = proxy_peak.rate / 2
-        direct_half = asyncio.run(open_loop(f"direct, {half:.0f} req/s", direct_url, half, duration))
+        direct_half, proxy_half = alternate(
+            lambda seconds: open_loop(f"direct, {half:.0f} req/s", direct_url, half, seconds, concurrency),
+            lambda seconds: open_loop(f"proxy, {half:.0f} req/s", proxy_url, half, seconds, concurrency),
+            duration,
+        )
         print(direct_half.line())
-        proxy_half = asyncio.run(open_loop(f"proxy, {half:.0f} req/s", proxy_url, half, duration))
         print(proxy_half.line())
 
         proxy.send_signal(signal.SIGTERM)

@@ -50,10 +50,7 @@ def run_proxy(
             f"--metrics-listen {metrics_listen[0]}:{metrics_listen[1]}: {error.strerror}"
         ) from error
     try:
-        server = uvicorn.Server(proxy_server_config(proxy, *listen))
-        server.run()
-        if not server.started:
-            raise ModelwatchError(f"--listen {listen[0]}:{listen[1]}: could not listen there")
+        uvicorn.Server(proxy_server_config(proxy, *listen)).run()  # a port in use: uvicorn says so, exits 1
     finally:
         metrics_server.shutdown()
         writer.close()
