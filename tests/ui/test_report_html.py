@@ -8,6 +8,8 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from html_tree import by_class, has_class, parse_fragment, parse_page, series, text_of
 from report_inputs import (
@@ -18,6 +20,7 @@ from report_inputs import (
     baseline_columns,
     check_results,
     current_columns,
+    profile,
     profiled,
     report_data,
 )
@@ -255,3 +258,25 @@ def test_results_of_the_real_checks_render_feature_by_feature() -> None:
     assert len(table.findall("./tbody/tr")) == len(results.violations) > 0
     gauges = [bool(by_class(card, "span", "mw-gauge")) for card in cards(root)]
     assert gauges == [feature.distance is not None for feature in results.features]
+
+
+def test_a_type_change_charts_the_side_that_has_numbers_and_says_why() -> None:
+    baseline = profile({"zip": pa.array([10115, 20095, 80331] * 100)})
+    current = profile({"zip": pa.array(["10115", "N/A", "80331"] * 100)})
+    root = parse_fragment(render_execution(report_data(baseline=baseline, current=current, results=None)))
+    card = card_named(root, "zip")
+    assert text_of(by_class(card, "span", "mw-types")[0]) == "Integral → String"
+    assert series(next(card.iter("svg"))) == ["baseline"]
+    assert text_of(card.find(".//figcaption")) == "current has no numeric values (String)"  # type: ignore[arg-type]
+
+
+def test_an_empty_window_and_a_column_of_unique_ids_render_without_charts() -> None:
+    ids = [f"id-{i}" for i in range(1500)]
+    baseline = profile({"id": pa.array(ids), "x": pa.array(np.arange(1500.0))})
+    current = profile({"id": pa.array([], pa.string()), "x": pa.array([], pa.float64())})
+    root = parse_fragment(render_execution(report_data(baseline=baseline, current=current, results=None)))
+    assert not list(card_named(root, "id").iter("svg"))
+    assert "too many to keep category counts" in text_of(card_named(root, "id"))
+    assert series(next(card_named(root, "x").iter("svg"))) == ["baseline"]
+    counts = [" ".join(text_of(item).split()) for item in by_class(root, "ul", "mw-counts")[0]]
+    assert counts[-1] == "0 rows (baseline 1,500)"

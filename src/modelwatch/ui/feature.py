@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from modelwatch.checks.results import FeatureResult
@@ -88,7 +89,7 @@ def _facts(view: FeatureView) -> str:
         facts.append(("Type match", percent(result.type_match)))
     if result is not None and result.domain_match is not None:
         facts.append(("In baseline domain", percent(result.domain_match)))
-    if result is not None and result.distance is not None:
+    if result is not None and result.distance is not None and math.isfinite(result.distance):
         facts.append((f"Drift · {esc(result.method or 'distance')}", _gauge(result)))
     rows = "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in facts)
     return f'<dl class="mw-facts">{rows}</dl>'
@@ -104,7 +105,7 @@ def _exceeds(result: FeatureResult) -> bool:
 
 def _severity(result: FeatureResult | None) -> float:
     """distance ÷ threshold (threshold ÷ p-value for χ²): above 1 means drift; for sorting."""
-    if result is None or result.distance is None:
+    if result is None or result.distance is None or not math.isfinite(result.distance):
         return 0.0
     if not result.threshold:
         return result.distance
@@ -177,7 +178,15 @@ def _chart(view: FeatureView) -> str:
     shares = top_categories(strings)
     if shares is not None:
         return categories_svg(shares, caption) + _gaps(features, shares.fractions, "category counts")
-    return '<p class="mw-muted">No distribution to draw: the statistics hold no values.</p>'
+    distinct = [
+        f.string.distinct_count for f in features if f and f.string and f.num_present and not f.string.buckets
+    ]
+    if distinct:
+        return (
+            f'<p class="mw-muted">No chart: about {number(round(max(distinct)))} distinct values, '
+            "too many to keep category counts.</p>"
+        )
+    return '<p class="mw-muted">No chart: the statistics hold no values.</p>'
 
 
 def _gaps(features: tuple[FeatureStatistics | None, ...], drawn: list, kind: str) -> str:
