@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -88,23 +89,122 @@ def baseline(
     print_baseline_summary(result)
 
 
+class ColumnsPosition(StrEnum):
+    start = "start"
+    end = "end"
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO 8601 time (`2026-11-29T10:00:00Z`); without a zone it is UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ModelwatchError(f"{text!r} is not an ISO 8601 time such as 2026-11-29T10:00:00Z") from error
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@app.command()
+def analyze(
+    input: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="A capture location {destination}/{endpoint}/{variant}, or a data set."
+        ),
+    ],
+    output: Annotated[str, typer.Option("--output", "-o", help="Directory for the report.")],
+    baseline: Annotated[
+        str | None, typer.Option(help="Directory with the baseline's statistics.json and constraints.json.")
+    ] = None,
+    baseline_statistics: Annotated[str | None, typer.Option(help="The baseline statistics file.")] = None,
+    baseline_constraints: Annotated[str | None, typer.Option(help="The baseline constraints file.")] = None,
+    start: Annotated[str | None, typer.Option(help="Window start, ISO 8601 (inclusive).")] = None,
+    end: Annotated[str | None, typer.Option(help="Window end, ISO 8601 (exclusive).")] = None,
+    preprocessor: Annotated[
+        str | None, typer.Option(help="Python file with preprocess_handler(inference_record[, logger]).")
+    ] = None,
+    postprocessor: Annotated[
+        str | None,
+        typer.Option(help="Python file with postprocess_handler(), run after a successful analysis."),
+    ] = None,
+    output_columns_position: Annotated[
+        ColumnsPosition, typer.Option(help="Where CSV outputs sit among the baseline's columns.")
+    ] = ColumnsPosition.start,
+    allow_empty: Annotated[bool, typer.Option(help="An empty window completes instead of failing.")] = False,
+    dataset_format: Annotated[
+        FormatChoice | None,
+        typer.Option(
+            "--dataset-format", help="Format of a data-set input (default: from the file extension)."
+        ),
+    ] = None,
+    header: Annotated[
+        bool, typer.Option("--header/--no-header", help="Whether CSV data sets start with a header.")
+    ] = True,
+    workers: Annotated[int | None, typer.Option(help="Processes to use (default: every core).")] = None,
+    storage_option: StorageOption = None,
+) -> None:
+    """Compare captured traffic (or a data set) with a baseline and write the report.
+
+    Example: modelwatch analyze --input capture/churn/AllTraffic --baseline baseline/ --output report/
+    --start 2026-11-29T10:00:00Z --end 2026-11-29T11:00:00Z
+    """
+    from modelwatch.analysis import analyze as run_analysis
+    from modelwatch.console import print_analysis_summary, progress_bar
+
+    with progress_bar("analyzing") as progress:
+        result = run_analysis(
+            input,
+            output,
+            baseline=baseline,
+            baseline_statistics=baseline_statistics,
+            baseline_constraints=baseline_constraints,
+            start=parse_time(start),
+            end=parse_time(end),
+            dataset_format=dataset_format.value if dataset_format else None,
+            header=header,
+            preprocessor=preprocessor,
+            postprocessor=postprocessor,
+            output_columns_position=output_columns_position.value,
+            allow_empty=allow_empty,
+            storage_options=parse_storage_options(storage_option),
+            workers=workers,
+            progress=progress,
+        )
+    if result.failed:
+        raise ModelwatchError(f"Failed: {result.message}")
+    print_analysis_summary(result)
+
+
 @app.command()
 def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where the demo writes its files.")] = Path(
         "demo-output"
     ),
 ) -> None:
-    """Run the end-to-end tour on the embedded defaults (local files, the churn dataset).
+    """Run the end-to-end tour on the embedded defaults: baseline, capture, analyze, report.
 
     Example: modelwatch demo --output demo-output
     """
-    from modelwatch.console import console, print_baseline_summary, progress_bar
-    from modelwatch.demo import churn_training_data, run_baseline
+    from modelwatch.console import console, print_analysis_summary, print_baseline_summary, progress_bar
+    from modelwatch.demo import run
 
-    console.print(f"Baselining the churn training set ({churn_training_data().name}) …")
-    with progress_bar("profiling") as progress:
-        result = run_baseline(output.resolve(), progress)
-    print_baseline_summary(result)
+    console.print("[bold]1. Baseline[/bold] the churn training set")
+    with progress_bar("demo") as progress:
+        result = run(output.resolve(), progress)
+    print_baseline_summary(result.baseline)
+    console.print(
+        f"\n[bold]2. Capture[/bold] two hours of traffic into {result.capture_location}", soft_wrap=True
+    )
+    for title, analysis in (
+        ("10:00–11:00, the test rows as clients sent them", result.normal),
+        ("11:00–12:00, the same rows drifted and damaged", result.drifted),
+    ):
+        console.print(f"\n[bold]3. Analyze[/bold] {title}")
+        print_analysis_summary(analysis)
+    report = result.drifted.files.get("report.html")
+    if report:
+        console.print(f"\nOpen the report of the drifted hour: {report}", soft_wrap=True, highlight=False)
 
 
 app.command("capture")(capture_command)

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +15,9 @@ from rich.table import Table
 
 from modelwatch.baseline import BaselineResult
 from modelwatch.engines.local import Progress as ProgressCallback
+
+if TYPE_CHECKING:
+    from modelwatch.analysis import AnalysisResult
 
 PROGRESS_DELAY_SECONDS = 1.0
 
@@ -76,3 +80,19 @@ def _names(names: list[str], shown: int = 6) -> str:
         return "none"
     more = f", … ({len(names) - shown} more)" if len(names) > shown else ""
     return f"{len(names)}: " + ", ".join(names[:shown]) + more
+
+
+def print_analysis_summary(result: AnalysisResult) -> None:
+    """The exit message, the violations (one line each) and where the report is."""
+    console.print(result.message, soft_wrap=True, highlight=False)
+    for violation in result.violations:
+        console.print(
+            f"  {violation.feature_name} · {violation.constraint_check_type}: {violation.description}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    for note in result.notes:
+        console.print(f"note: {note}", soft_wrap=True, highlight=False)
+    console.print(f"rows analyzed: {result.item_count:,} in {result.seconds:.2f} s", highlight=False)
+    for name, uri in result.files.items():
+        console.print(f"{name + ':':<28} {uri}", soft_wrap=True, highlight=False)
