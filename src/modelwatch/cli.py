@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from modelwatch.capture.command import capture_command
 from modelwatch.errors import ModelwatchError
 from modelwatch.process import exit_now
+from modelwatch.storage import parse_storage_options
 
 app = typer.Typer(
     name="modelwatch",
@@ -21,21 +22,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-def parse_storage_options(pairs: list[str] | None) -> dict[str, Any]:
-    """`KEY=VALUE` pairs for the store; dotted keys nest (`client_kwargs.endpoint_url=...`)."""
-    options: dict[str, Any] = {}
-    for pair in pairs or []:
-        key, separator, value = pair.partition("=")
-        if not separator or not key:
-            raise ModelwatchError(f"--storage-option {pair!r}: expected KEY=VALUE")
-        *parents, leaf = key.split(".")
-        target = options
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = value
-    return options
 
 
 class FormatChoice(StrEnum):
