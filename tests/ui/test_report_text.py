@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from modelwatch.ui.report import report_js
 from modelwatch.ui.text import esc, number, percent, timestamp, window
 
 
@@ -61,10 +57,3 @@ def test_windows_are_shown_in_utc() -> None:
 
 def test_escaping_covers_quotes_and_markup() -> None:
     assert esc("<a href='x'>\"&</a>") == "&lt;a href=&#x27;x&#x27;&gt;&quot;&amp;&lt;/a&gt;"
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_the_report_script_parses(tmp_path: Path) -> None:
-    script = tmp_path / "report.js"
-    script.write_text(report_js(), encoding="utf-8")
-    subprocess.run(["node", "--check", str(script)], check=True, capture_output=True, timeout=60)
