@@ -116,6 +116,15 @@ def test_each_feature_has_one_chart_with_a_series_per_side(
         assert all(len(list(group.iter("rect"))) >= 2 for group in groups.values())
 
 
+def test_missing_and_extra_columns_are_labelled(root: ET.Element) -> None:
+    def types(name: str) -> str:
+        return text_of(by_class(card_named(root, name), "span", "mw-types")[0])
+
+    assert types("tenure") == "Integral not in current data"
+    assert types(CURRENT_ONLY) == "not in baseline String"
+    assert types("income") == "Fractional"
+
+
 def test_categorical_chart_labels_include_a_new_category(root: ET.Element) -> None:
     chart = next(card_named(root, "plan").iter("svg"))
     labels = [text.findtext("title") for text in by_class(chart, "text", "mw-label")]
@@ -208,6 +217,7 @@ def test_a_failed_execution_renders_the_baseline_alone() -> None:
     assert "No capture files between 10:00 and 11:00." in text_of(root)
     assert [text_of(card.find(".//h4")) for card in cards(root)] == BASELINE_ORDER  # type: ignore[arg-type]
     assert all(series(chart) == ["baseline"] for chart in root.iter("svg"))
+    assert text_of(by_class(card_named(root, "tenure"), "span", "mw-types")[0]) == "Integral"
     assert len(list(root.iter("svg"))) == len(BASELINE_ORDER)
     assert "No checks ran." in text_of(root)
     assert not by_class(root, "table", "mw-violations")

@@ -26,6 +26,8 @@ class FeatureView:
     current: FeatureStatistics | None
     result: FeatureResult | None
     violations: list[Violation] = field(default_factory=list)
+    profiled: bool = True
+    """False when the execution failed before profiling the window: no side is "missing" then."""
 
 
 def render_feature(view: FeatureView) -> str:
@@ -64,7 +66,11 @@ def _types(view: FeatureView) -> str:
     if baseline is None:
         return f'<span class="mw-tag">not in baseline</span> {esc(current or "Unknown")}'
     if current is None:
-        return f'{esc(baseline)} <span class="mw-tag">not in current data</span>'
+        return (
+            f'{esc(baseline)} <span class="mw-tag">not in current data</span>'
+            if view.profiled
+            else esc(baseline)
+        )
     if baseline == current:
         return esc(baseline)
     return f'{esc(baseline)} → <span class="mw-changed">{esc(current)}</span>'

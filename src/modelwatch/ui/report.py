@@ -176,5 +176,15 @@ def _feature_views(data: ReportData) -> list[FeatureView]:
             violations = [
                 v for v in (data.results.violations if data.results else []) if v.feature_name == name
             ]
-        views.append(FeatureView(index, name, baseline.get(name), current.get(name), result, violations))
+        views.append(
+            FeatureView(
+                index,
+                name,
+                baseline.get(name),
+                current.get(name),
+                result,
+                violations,
+                data.current is not None,
+            )
+        )
     return views
