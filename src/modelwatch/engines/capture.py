@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from modelwatch.engines.local import Progress, merge_profiles, run_tasks
-from modelwatch.profiling.profile import Profile
+from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers.capture import Problems, ReadOptions, load_preprocessor, read_capture_rows
 
 POSITION_NOTE = "CSV payloads carry no column names: their columns were matched to the baseline's by position"
@@ -63,7 +63,5 @@ def _profile_group(task: CaptureTask) -> tuple[bytes, Problems, bool]:
         preprocessor=load_preprocessor(task.preprocessor) if task.preprocessor else None,
     )
     rows = read_capture_rows(list(task.files), task.start, task.end, options, task.storage_options)
-    profile = Profile()
-    for batch in rows.batches:
-        profile.update(batch)
+    profile = profile_batches(rows.batches)
     return profile.to_bytes(), rows.problems, rows.matched_by_position

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
 from modelwatch.process import exit_quietly_at_interpreter_exit
-from modelwatch.profiling.profile import Profile
+from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers import Chunk, DatasetSpec, plan_chunks, read_chunk
 
 Progress = Callable[[int, int], None]
@@ -82,7 +82,4 @@ def profile_dataset(
 def profile_chunk(task: tuple[DatasetSpec, Chunk]) -> bytes:
     """One chunk's profile, serialized for the trip back from a worker."""
     spec, chunk = task
-    profile = Profile()
-    for batch in read_chunk(spec, chunk):
-        profile.update(batch)
-    return profile.to_bytes()
+    return profile_batches(read_chunk(spec, chunk)).to_bytes()

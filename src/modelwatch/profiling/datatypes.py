@@ -95,8 +95,15 @@ def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array
     return _classify_strings(values)
 
 
+POLARS_MIN_VALUES = 4096
+"""From this many values on, polars' regex engine (about twice as fast as Arrow's per value) is worth
+its higher cost per call."""
+
+
 def _matches(text: pa.Array, pattern: str) -> pa.Array:
-    """Regex match of every value; polars' regex engine is about twice as fast as Arrow's here."""
+    """Regex match of every value."""
+    if len(text) < POLARS_MIN_VALUES:
+        return pc.match_substring_regex(text, pattern)
     return pl.Series(text).str.contains(pattern).to_arrow()
 
 

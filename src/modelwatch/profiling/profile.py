@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
 
 from modelwatch.profiling.column import ColumnProfile
+
+BATCH_ROWS = 65_536
+"""Rows per profiler update: fewer, larger updates amortize the fixed cost of each column update."""
 
 _FORMAT = "modelwatch-profile"
 _VERSION = 1
@@ -65,3 +69,27 @@ class Profile:
             raise ValueError("not a modelwatch profile")
         columns = {entry.pop("name"): ColumnProfile.from_dict(entry) for entry in document["columns"]}
         return cls(int(document["item_count"]), columns)
+
+
+def profile_batches(batches: Iterable[pa.RecordBatch]) -> Profile:
+    """The profile of a stream of batches; small batches are combined first (up to BATCH_ROWS rows)."""
+    profile = Profile()
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in batches:
+        pending.append(batch)
+        rows += batch.num_rows
+        if rows >= BATCH_ROWS:
+            profile.update(_combined(pending))
+            pending, rows = [], 0
+    if pending:
+        profile.update(_combined(pending))
+    return profile
+
+
+def _combined(batches: list[pa.RecordBatch]) -> pa.Table:
+    """One table of the batches; columns missing from some batches are null there."""
+    if len(batches) == 1:
+        return pa.Table.from_batches(batches)
+    tables = [pa.Table.from_batches([batch]) for batch in batches]
+    return pa.concat_tables(tables, promote_options="permissive").combine_chunks()
