@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import modelwatch
 from modelwatch.analysis import analyze
 from modelwatch.baseline import suggest_baseline
 from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
@@ -124,6 +125,12 @@ def test_report_files(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
     assert metrics["feature_non_null_Eve Mins"] == pytest.approx(1 - (rows.num_rows + 4) // 5 / rows.num_rows)
     assert "feature_baseline_drift_Day Mins" in metrics
     assert metrics["feature_data_type_Account Length"] == 1.0
+    table = modelwatch.read_violations(result.files["constraint_violations.json"]).to_pandas()
+    assert list(table.columns) == ["feature_name", "constraint_check_type", "description"]
+    assert table.to_dict("records") == [violation.to_dict() for violation in result.violations]
+    assert modelwatch.read_statistics(result.files["statistics.json"]).to_pandas()["name"].tolist()[:1] == [
+        "Churn"
+    ]
     page = (output / "report.html").read_text()
     assert "Eve Mins" in page
     assert "completeness_check" in page

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from modelwatch import storage
 from modelwatch.baseline import CONSTRAINTS_FILE, STATISTICS_FILE
 from modelwatch.checks import CheckResults, run_checks
+from modelwatch.documents import read_constraints, read_statistics
 from modelwatch.engines.capture import CaptureTask, profile_capture
 from modelwatch.engines.local import Progress, profile_dataset
 from modelwatch.errors import ModelwatchError
@@ -58,9 +59,8 @@ class AnalysisResult:
         return self.status == FAILED
 
     def statistics(self) -> Statistics:
-        return Statistics.from_dict(
-            storage.read_json(self.files[STATISTICS_FILE]), self.files[STATISTICS_FILE]
-        )
+        """The window's statistics, as written."""
+        return read_statistics(self.files[STATISTICS_FILE])
 
     def constraint_violations(self) -> ConstraintViolations:
         return ConstraintViolations(list(self.violations))
@@ -93,8 +93,7 @@ def load_baseline(
             "no baseline: give a baseline directory, or both its statistics and constraints"
         )
     return Baseline(
-        Statistics.from_dict(storage.read_json(statistics, storage_options), statistics),
-        Constraints.from_dict(storage.read_json(constraints, storage_options), constraints),
+        read_statistics(statistics, storage_options), read_constraints(constraints, storage_options)
     )
 
 
