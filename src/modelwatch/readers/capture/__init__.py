@@ -1,0 +1,19 @@
+"""Capture readers: SageMaker capture files of a time window → Arrow record batches for the profiler."""
+
+from modelwatch.readers.capture.layout import Position
+from modelwatch.readers.capture.listing import list_capture_files
+from modelwatch.readers.capture.preprocessor import Preprocessor, load_preprocessor
+from modelwatch.readers.capture.problems import Problems
+from modelwatch.readers.capture.reader import CaptureRows, ReadOptions, RecordCounts, read_capture_rows
+
+__all__ = [
+    "CaptureRows",
+    "Position",
+    "Preprocessor",
+    "Problems",
+    "ReadOptions",
+    "RecordCounts",
+    "list_capture_files",
+    "load_preprocessor",
+    "read_capture_rows",
+]

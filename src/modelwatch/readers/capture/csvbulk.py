@@ -1,0 +1,146 @@
+"""CSV payloads in bulk: all payloads of a block joined into one buffer and parsed by pyarrow.csv.
+
+A payload with many lines (a batch request) is many rows; the output lines of a record pair with
+its input lines by order, so both sides are parsed separately and put side by side. Per record the
+non-empty lines are counted from the joined buffer with numpy, which maps every row back to its
+record (and so to its `file:line`) without a Python loop. Payloads with a quote and a line break
+(a quoted value may hold a newline) are left to the per-record path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+NEWLINE, QUOTE, CARRIAGE_RETURN = 10, 34, 13
+_SEPARATORS = np.frombuffer(b',"', dtype=np.uint8)
+_SAMPLE_BYTES = 64 * 2**10
+_CSV_BLOCK = 2**20
+
+
+@dataclass
+class SideLines:
+    """One side's payloads joined with a newline after each, and where their non-empty lines are."""
+
+    payloads: pa.Array
+    buffer: np.ndarray
+    rows: np.ndarray
+    """Non-empty lines per record."""
+    line_record: np.ndarray
+    """The record of each non-empty line."""
+    quoted_lines: np.ndarray
+    breaks: int
+    """Line breaks in `buffer` (one per payload when no payload has one)."""
+    """Records whose payload has a quote and a line break: not splittable by lines."""
+
+
+def split_lines(payloads: pa.Array) -> SideLines:
+    payloads = payloads.cast(pa.string())
+    joined = _join(payloads)
+    if bool((joined == CARRIAGE_RETURN).any()):
+        payloads = pc.replace_substring(pc.replace_substring(payloads, "\r\n", "\n"), "\r", "\n")
+        joined = _join(payloads)
+    count = len(payloads)
+    offsets = _offsets(payloads)
+    separators = offsets[1:] - offsets[0] + np.arange(count)
+    newlines = np.flatnonzero(joined == NEWLINE)
+    line_starts = np.concatenate(([0], newlines[:-1] + 1))
+    line_record = np.searchsorted(separators, newlines)
+    nonempty = newlines > line_starts
+    quoted = np.zeros(count, dtype=bool)
+    quotes = np.flatnonzero(joined == QUOTE)
+    if len(quotes):
+        quoted[np.searchsorted(separators, quotes)] = True
+        quoted &= np.bincount(line_record, minlength=count) > 1
+    return SideLines(
+        payloads,
+        joined,
+        np.bincount(line_record[nonempty], minlength=count),
+        line_record[nonempty],
+        quoted,
+        len(newlines),
+    )
+
+
+def _offsets(payloads: pa.Array) -> np.ndarray:
+    return np.frombuffer(payloads.buffers()[1], dtype=np.int32)[
+        payloads.offset : payloads.offset + len(payloads) + 1
+    ]
+
+
+def _join(payloads: pa.Array) -> np.ndarray:
+    if not len(payloads):
+        return np.zeros(0, dtype=np.uint8)
+    offsets = _offsets(payloads)
+    data = payloads.buffers()[2]
+    body = (
+        np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if data is not None
+        else np.zeros(0, np.uint8)
+    )
+    return np.insert(body, offsets[1:] - offsets[0], NEWLINE)
+
+
+def field_count(lines: SideLines) -> int:
+    """The most common number of fields among the first lines (a bad first line does not decide)."""
+    sample = bytes(lines.buffer[:_SAMPLE_BYTES])
+    if len(lines.buffer) > _SAMPLE_BYTES:
+        sample = sample[: sample.rfind(b"\n") + 1]
+    rows = [len(row) for row in csv.reader(io.StringIO(sample.decode("utf-8", "replace"), newline="")) if row]
+    return Counter(rows).most_common(1)[0][0] if rows else 0
+
+
+def parse(lines: SideLines, names: list[str]) -> tuple[pa.Table, np.ndarray, dict[int, int]]:
+    """The lines as string columns (empty fields null), which lines were parsed, and the field
+    count of each line that has the wrong number of fields (skipped)."""
+    wrong: dict[int, int] = {}
+
+    def reject(row: pacsv.InvalidRow) -> str:
+        wrong[row.number - 1] = row.actual_columns
+        return "skip"
+
+    def read(handler: object, threads: bool) -> pa.Table:
+        """Rows are numbered only when parsed on one thread, so the handler's retry uses one."""
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(lines.buffer)),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads, block_size=_CSV_BLOCK),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+
+    if _single_values(lines, names):
+        values = lines.payloads
+        return (
+            pa.table({names[0]: pc.if_else(pc.equal(values, ""), None, values)}),
+            np.ones(len(values), bool),
+            {},
+        )
+    try:
+        table = read(None, threads=True)
+    except pa.ArrowInvalid:
+        table = read(reject, threads=False)
+    parsed = np.ones(len(lines.line_record), dtype=bool)
+    parsed[list(wrong)] = False
+    return table, parsed, wrong
+
+
+def _single_values(lines: SideLines, names: list[str]) -> bool:
+    """Whether each payload is one value on one line (a typical CSV prediction): no parse needed."""
+    return (
+        len(names) == 1
+        and lines.breaks == len(lines.payloads)
+        and bool((lines.rows == 1).all())
+        and not bool(np.isin(lines.buffer, _SEPARATORS).any())
+    )

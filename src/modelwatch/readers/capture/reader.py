@@ -1,0 +1,244 @@
+"""Capture files of a window → Arrow record batches for the profiler, streamed file by file.
+
+Per block: pyarrow.json decodes the records (`decode.py`), Arrow compute keeps the window, records
+whose payloads are plain CSV are parsed in bulk (`csvgroup.py`, string columns, as the profiler
+classifies text like Deequ), and everything else (JSON payloads, BASE64, mixed encodings, a
+preprocessor) goes record by record (`sides.py`, typed columns). Problems are counted as the
+batches are consumed; `CaptureRows.problems` and `.records` are complete once they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from modelwatch.errors import ModelwatchError
+from modelwatch.readers.capture import problems as kinds
+from modelwatch.readers.capture.csvgroup import csv_batch
+from modelwatch.readers.capture.decode import RecordBlock, read_blocks
+from modelwatch.readers.capture.layout import Layout, Position, Side
+from modelwatch.readers.capture.prefetch import prefetched
+from modelwatch.readers.capture.preprocessor import Preprocessor, PreprocessorError, named_row
+from modelwatch.readers.capture.problems import Problems
+from modelwatch.readers.capture.record import InferenceRecord
+from modelwatch.readers.capture.rows import paired_rows, rows_batch
+from modelwatch.readers.capture.sides import PayloadProblemError, side_rows
+from modelwatch.storage import StorageOptions
+
+_PREFIX: dict[Side, str] = {"input": "endpointInput", "output": "endpointOutput"}
+
+
+@dataclass
+class ReadOptions:
+    feature_names: list[str] | None = None
+    """The baseline's feature names, in baseline order."""
+    output_columns_position: Position = "start"
+    preprocessor: Preprocessor | None = None
+    max_examples: int = 5
+
+
+@dataclass
+class RecordCounts:
+    read: int = 0
+    """Records decoded from the files (any time)."""
+    in_window: int = 0
+    skipped: int = 0
+    """Records in the window that gave no row because of a problem."""
+    dropped: int = 0
+    """Records the preprocessor dropped (returned `[]`)."""
+    rows: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
+class CaptureRows:
+    batches: Iterator[pa.RecordBatch]
+    problems: Problems
+    records: RecordCounts = field(default_factory=RecordCounts)
+    matched_by_position: bool = False
+    """True once CSV (or other positional) values were named by baseline position."""
+
+
+def read_capture_rows(
+    files: list[str],
+    start: datetime,
+    end: datetime,
+    options: ReadOptions,
+    storage_options: StorageOptions | None = None,
+) -> CaptureRows:
+    """The rows of the records of `files` with an inferenceTime in [start, end), as a lazy stream."""
+    result = CaptureRows(iter(()), Problems(options.max_examples))
+    result.batches = _batches(files, _utc(start), _utc(end), options, result, storage_options)
+    return result
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _batches(
+    files: list[str],
+    start: datetime,
+    end: datetime,
+    options: ReadOptions,
+    result: CaptureRows,
+    storage_options: StorageOptions | None,
+) -> Iterator[pa.RecordBatch]:
+    layout = Layout(
+        tuple(options.feature_names) if options.feature_names else None, options.output_columns_position
+    )
+    calls = failures = 0
+    first_failure = ""
+    blocks = (
+        block for file in files for block in read_blocks(file, start, end, result.problems, storage_options)
+    )
+    for read, block in prefetched(blocks):
+        result.records.read += read
+        result.records.in_window += block.table.num_rows
+        produced = np.zeros(block.table.num_rows, dtype=np.int64)
+        usable = _usable(block, result.problems)
+        if options.preprocessor is not None:
+            batch, dropped, failed = _preprocessed(
+                block, usable, options.preprocessor, layout, result, produced
+            )
+            calls += int(usable.sum())
+            failures += len(failed)
+            first_failure = first_failure or (failed[0] if failed else "")
+            result.records.dropped += dropped
+            batches = [batch] if batch is not None else []
+        else:
+            batches = _decoded(block, usable, layout, result, produced)
+            dropped = 0
+        result.records.skipped += int((produced == 0).sum()) - dropped
+        for batch in batches:
+            result.records.rows += batch.num_rows
+            yield batch
+    if calls and failures == calls:
+        raise ModelwatchError(f"preprocessor failed on every record: {first_failure}")
+
+
+def _column(block: RecordBlock, name: str) -> pa.Array:
+    return block.table.column(name).combine_chunks()
+
+
+def _usable(block: RecordBlock, problems: Problems) -> np.ndarray:
+    """Records with a payload and none cut at the capture limit; the others are counted."""
+    has = {side: _column(block, f"{prefix}.data").is_valid() for side, prefix in _PREFIX.items()}
+    usable = pc.or_(has["input"], has["output"]).to_numpy(zero_copy_only=False)
+    capture = _column(block, "captureData").to_numpy(zero_copy_only=False)
+    for index in np.flatnonzero(~usable):
+        detail = "no captureData" if not capture[index] else "no endpointInput or endpointOutput data"
+        problems.add(kinds.MISSING_CAPTURE_DATA, block.where(int(index)), detail)
+    truncated = pc.or_kleene(
+        _column(block, "endpointInput.truncated"), _column(block, "endpointOutput.truncated")
+    )
+    truncated = truncated.fill_null(False).to_numpy(zero_copy_only=False) & usable
+    for index in np.flatnonzero(truncated):
+        problems.add(kinds.TRUNCATED_PAYLOAD, block.where(int(index)), "cut at the capture size limit")
+    return usable & ~truncated
+
+
+def _decoded(
+    block: RecordBlock, usable: np.ndarray, layout: Layout, result: CaptureRows, produced: np.ndarray
+) -> list[pa.RecordBatch]:
+    """CSV-only records in bulk, by which sides they have; the rest (and deferred ones) per record."""
+    csv = {}
+    for side, prefix in _PREFIX.items():
+        encoding = pc.utf8_upper(_column(block, f"{prefix}.encoding"))
+        csv[side] = pc.fill_null(pc.equal(encoding, "CSV"), False).to_numpy(zero_copy_only=False)
+    present = {
+        side: _column(block, f"{prefix}.data").is_valid().to_numpy(zero_copy_only=False)
+        for side, prefix in _PREFIX.items()
+    }
+    groups: list[tuple[tuple[Side, ...], np.ndarray]] = [
+        (("input", "output"), csv["input"] & present["input"] & csv["output"] & present["output"]),
+        (("input",), csv["input"] & present["input"] & ~present["output"]),
+        (("output",), csv["output"] & present["output"] & ~present["input"]),
+    ]
+    batches = []
+    per_record = usable.copy()
+    for sides, members in groups:
+        records = np.flatnonzero(members & usable)
+        if not len(records):
+            continue
+        per_record[records] = False
+        members_table = block.table if len(records) == block.table.num_rows else block.table.take(records)
+        batch, rows, deferred = csv_batch(
+            members_table,
+            sides,
+            lambda index, r=records: block.where(int(r[index])),
+            layout,
+            result.problems,
+        )
+        produced[records] = rows
+        per_record[records[deferred]] = True
+        if batch is not None:
+            batches.append(batch)
+            result.matched_by_position |= layout.feature_names is not None
+    rows = []
+    indices = np.flatnonzero(per_record)
+    table = block.table.take(indices).to_pydict() if len(indices) else {}
+    for position, index in enumerate(indices):
+        sides_rows = {}
+        try:
+            for side, prefix in _PREFIX.items():
+                data = table[f"{prefix}.data"][position]
+                sides_rows[side] = (
+                    None
+                    if data is None
+                    else side_rows(
+                        data,
+                        table[f"{prefix}.encoding"][position],
+                        table[f"{prefix}.observedContentType"][position],
+                        side,
+                    )
+                )
+            record_rows, positional = paired_rows(sides_rows["input"], sides_rows["output"], layout)
+        except PayloadProblemError as problem:
+            result.problems.add(problem.kind, block.where(int(index)), problem.detail)
+            continue
+        result.matched_by_position |= positional
+        produced[index] = len(record_rows)
+        rows += record_rows
+    if rows:
+        batches.append(rows_batch(rows, layout))
+    return batches
+
+
+def _preprocessed(
+    block: RecordBlock,
+    usable: np.ndarray,
+    preprocessor: Preprocessor,
+    layout: Layout,
+    result: CaptureRows,
+    produced: np.ndarray,
+) -> tuple[pa.RecordBatch | None, int, list[str]]:
+    """(batch, records dropped, failure messages) with the preprocessor called on every usable record."""
+    rows = []
+    dropped = 0
+    failures = []
+    for index in np.flatnonzero(usable):
+        where = block.where(int(index))
+        try:
+            record_rows = preprocessor.rows(InferenceRecord(json.loads(block.line_text(int(index)))))
+        except PreprocessorError as error:
+            result.problems.add(kinds.PREPROCESSOR_ERROR, where, str(error))
+            failures.append(f"{where}: {error}")
+            continue
+        if not record_rows:
+            dropped += 1
+            continue
+        for row in record_rows:
+            named, positional = named_row(row, layout)
+            result.matched_by_position |= positional
+            rows.append(named)
+        produced[index] = len(record_rows)
+    return (rows_batch(rows, layout) if rows else None), dropped, failures
