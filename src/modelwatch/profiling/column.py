@@ -51,20 +51,27 @@ class ColumnProfile:
         values = array.drop_null() if array.null_count else array
         if len(values) == 0:
             return
-        is_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
         uniques = counts = None
         if self.categories.exact:
             value_counts = pc.value_counts(values)
             uniques, counts = value_counts.field(0), value_counts.field(1)
             self._count_categories(_as_text(uniques), counts.to_numpy())
-        classified = classify(values, uniques if is_text else None, counts if is_text else None)
+        classified = classify(values, uniques, counts)
         self.types.add(classified.counts)
-        if len(classified.numbers):
-            self.moments = self.moments.merge(Moments.of(classified.numbers))
-            # DataSketches takes only writable arrays; Arrow hands out read-only views.
-            self.sketch.update(np.require(classified.numbers, np.float64, "W"))
+        self._add_numbers(classified.numbers, classified.weights)
         if not self.categories.exact and (self.types.string or self.types.boolean):
             self.categories.add_distinct(_as_text(uniques if uniques is not None else pc.unique(values)))
+
+    def _add_numbers(self, numbers: np.ndarray, weights: np.ndarray | None) -> None:
+        if len(numbers) == 0:
+            return
+        if weights is None:
+            self.moments = self.moments.merge(Moments.of(numbers))
+            # DataSketches takes only writable arrays; Arrow hands out read-only views.
+            self.sketch.update(np.require(numbers, np.float64, "W"))
+        else:
+            self.moments = self.moments.merge(Moments.of_counts(numbers, weights))
+            self.sketch.merge(kll.from_counts(numbers, weights))
 
     def _count_categories(self, uniques: pa.Array, counts: np.ndarray) -> None:
         if len(uniques) > MAX_EXACT_DISTINCT:

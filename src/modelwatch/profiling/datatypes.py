@@ -71,27 +71,37 @@ class Classified:
 
     counts: TypeCounts
     numbers: np.ndarray
+    weights: np.ndarray | None = None
+    """When set, `numbers` are the distinct values and `weights` how often each occurs."""
+
+
+WEIGHTED_MIN_VALUES = 2048
+"""Batches with more values than this (and their value counts known) return their numbers as distinct
+values with counts: cheaper to sketch, and exact. Smaller ones return every value, in order."""
 
 
 def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array | None = None) -> Classified:
     """Classify the non-null `values` of one column batch.
 
-    `uniques`/`counts` (the value counts of `values`, when the caller has them) let a string column
-    be classified through its distinct values instead of value by value.
+    `uniques`/`counts` (the value counts of `values`, when the caller has them) let the column be
+    classified through its distinct values instead of value by value, and, for batches of more than
+    WEIGHTED_MIN_VALUES values, its numbers be returned as distinct values with weights.
     """
     kind = values.type
+    weighted = uniques is not None and counts is not None and len(values) > WEIGHTED_MIN_VALUES
+    source, weights = (uniques, counts) if weighted else (values, None)
     if pa.types.is_integer(kind):
         # safe=False: integers beyond 2^53 round to the nearest float instead of failing.
-        numbers = values.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-        return Classified(TypeCounts(integral=len(values)), numbers)
+        return _with_numbers(TypeCounts(integral=len(values)), source.cast(pa.float64(), safe=False), weights)
     if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        return _with_numbers(TypeCounts(fractional=len(values)), values.cast(pa.float64()))
+        return _with_numbers(TypeCounts(fractional=len(values)), source.cast(pa.float64()), weights)
     if pa.types.is_boolean(kind):
         return Classified(TypeCounts(boolean=len(values)), np.empty(0))
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         values = values.cast(pa.string())
+        uniques = uniques.cast(pa.string()) if uniques is not None else None
     if uniques is not None and counts is not None:
-        return _classify_by_uniques(values, uniques, counts)
+        return _classify_by_uniques(values, uniques, counts, weighted)
     return _classify_strings(values)
 
 
@@ -127,12 +137,16 @@ def _parse(text: pa.Array) -> pa.Array:
         return pc.cast(pc.replace_substring(text, " ", ""), pa.float64())
 
 
-def _with_numbers(counts: TypeCounts, numbers: pa.Array) -> Classified:
+def _with_numbers(counts: TypeCounts, numbers: pa.Array, weights: pa.Array | None = None) -> Classified:
     """Keep the finite numbers; count the others (`nan`, `inf`, and text that overflows float64)."""
     array = numbers.to_numpy(zero_copy_only=False)
     finite = np.isfinite(array)
-    counts.non_finite = len(array) - int(finite.sum())
-    return Classified(counts, array[finite] if counts.non_finite else array)
+    if weights is None:
+        counts.non_finite = len(array) - int(finite.sum())
+        return Classified(counts, array[finite] if counts.non_finite else array)
+    occurrences = weights.to_numpy(zero_copy_only=False)
+    counts.non_finite = int(occurrences[~finite].sum())
+    return Classified(counts, array[finite], occurrences[finite])
 
 
 def _classify_strings(values: pa.Array) -> Classified:
@@ -165,16 +179,15 @@ def _classify_strings(values: pa.Array) -> Classified:
     return _with_numbers(counts, _parse(values.filter(pa.array(numeric))))
 
 
-def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array) -> Classified:
+def _classify_by_uniques(values: pa.Array, uniques: pa.Array, counts: pa.Array, weighted: bool) -> Classified:
     integral, fractional, _, boolean = _masks(uniques)
     type_counts = _count_masks(integral, fractional, boolean, counts, len(values))
-    numeric_count = type_counts.integral + type_counts.fractional
-    if numeric_count == 0:
-        return Classified(type_counts, np.empty(0))
-    if numeric_count == len(values):
+    numeric = pc.or_(integral, fractional)
+    if weighted:
+        return _with_numbers(type_counts, _parse(uniques.filter(numeric)), counts.filter(numeric))
+    if type_counts.integral + type_counts.fractional == len(values):
         return _with_numbers(type_counts, _parse(values))
-    numeric_uniques = uniques.filter(pc.or_(integral, fractional))
-    return _with_numbers(type_counts, _parse(values.filter(pc.is_in(values, numeric_uniques))))
+    return _with_numbers(type_counts, _parse(values.filter(pc.is_in(values, uniques.filter(numeric)))))
 
 
 def _count_masks(

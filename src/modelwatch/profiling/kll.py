@@ -85,6 +85,22 @@ def from_levels(
     return kll_doubles_sketch.deserialize(preamble + body + everything.astype("<f8").tobytes())
 
 
+def from_counts(values: np.ndarray, counts: np.ndarray, k: int = K) -> kll_doubles_sketch:
+    """A sketch of distinct `values` occurring `counts` times each, exact while small.
+
+    Each count is written in binary: a value sits once on level h for every bit h of its count, so
+    the sketch holds exactly those weights with a few items per value instead of one per occurrence.
+    When that would still be more than k items, the occurrences are fed one by one.
+    """
+    counts = counts.astype(np.int64)
+    bits = [((counts >> level) & 1).astype(bool) for level in range(int(counts.max()).bit_length())]
+    if sum(int(bit.sum()) for bit in bits) > k:
+        sketch = kll_doubles_sketch(k)
+        sketch.update(np.repeat(values, counts))
+        return sketch
+    return from_levels([values[bit] for bit in bits], k)
+
+
 def weighted_items(items_by_level: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """All items of the levels with their weights, as two aligned arrays."""
     if not items_by_level:

@@ -35,6 +35,24 @@ class Moments:
             max=float(values.max()),
         )
 
+    @classmethod
+    def of_counts(cls, values: np.ndarray, counts: np.ndarray) -> Moments:
+        """The moments of distinct `values` occurring `counts` times each."""
+        n = int(counts.sum())
+        if n == 0:
+            return cls()
+        total = float(np.dot(values, counts))
+        mean = total / n
+        deviations = values - mean
+        return cls(
+            n=n,
+            mean=mean,
+            m2=float((counts * np.square(deviations)).sum()),
+            sum=total,
+            min=float(values.min()),
+            max=float(values.max()),
+        )
+
     def merge(self, other: Moments) -> Moments:
         if other.n == 0:
             return Moments(**self.to_dict())
