@@ -1,10 +1,34 @@
-"""modelwatch: monitor machine-learning models in production."""
+"""modelwatch: monitor machine-learning models in production.
 
-from modelwatch.analysis import AnalysisResult, analyze
-from modelwatch.baseline import BaselineResult, suggest_baseline
-from modelwatch.capture import CaptureWriter, capture_middleware, capture_wsgi_middleware
-from modelwatch.documents import read_constraints, read_statistics, read_violations
-from modelwatch.errors import ModelwatchError
+The public names load on first use, so that importing one part (a worker process importing the
+profiler, say) does not import them all: the capture proxy's HTTP stack alone takes a third of a second.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelwatch.analysis import AnalysisResult, analyze
+    from modelwatch.baseline import BaselineResult, suggest_baseline
+    from modelwatch.capture import CaptureWriter, capture_middleware, capture_wsgi_middleware
+    from modelwatch.documents import read_constraints, read_statistics, read_violations
+    from modelwatch.errors import ModelwatchError
+
+_MODULES = {
+    "AnalysisResult": "modelwatch.analysis",
+    "analyze": "modelwatch.analysis",
+    "BaselineResult": "modelwatch.baseline",
+    "suggest_baseline": "modelwatch.baseline",
+    "CaptureWriter": "modelwatch.capture",
+    "capture_middleware": "modelwatch.capture",
+    "capture_wsgi_middleware": "modelwatch.capture",
+    "read_constraints": "modelwatch.documents",
+    "read_statistics": "modelwatch.documents",
+    "read_violations": "modelwatch.documents",
+    "ModelwatchError": "modelwatch.errors",
+}
 
 __all__ = [
     "AnalysisResult",
@@ -19,3 +43,11 @@ __all__ = [
     "read_violations",
     "suggest_baseline",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module 'modelwatch' has no attribute {name!r}")
+    value = getattr(import_module(_MODULES[name]), name)
+    globals()[name] = value
+    return value
