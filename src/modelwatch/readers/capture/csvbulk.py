@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 
 NEWLINE, QUOTE, CARRIAGE_RETURN = 10, 34, 13
 _SEPARATORS = np.frombuffer(b',"', dtype=np.uint8)
-_SAMPLE_BYTES = 64 * 2**10
+_SAMPLE_BYTES = 16 * 2**10
 _CSV_BLOCK = 2**20
 
 
@@ -43,12 +43,12 @@ class SideLines:
 
 def split_lines(payloads: pa.Array) -> SideLines:
     payloads = payloads.cast(pa.string())
-    joined = _join(payloads)
+    joined = join_payloads(payloads)
     if bool((joined == CARRIAGE_RETURN).any()):
         payloads = pc.replace_substring(pc.replace_substring(payloads, "\r\n", "\n"), "\r", "\n")
-        joined = _join(payloads)
+        joined = join_payloads(payloads)
     count = len(payloads)
-    offsets = _offsets(payloads)
+    offsets = payload_offsets(payloads)
     separators = offsets[1:] - offsets[0] + np.arange(count)
     newlines = np.flatnonzero(joined == NEWLINE)
     line_starts = np.concatenate(([0], newlines[:-1] + 1))
@@ -69,16 +69,16 @@ def split_lines(payloads: pa.Array) -> SideLines:
     )
 
 
-def _offsets(payloads: pa.Array) -> np.ndarray:
+def payload_offsets(payloads: pa.Array) -> np.ndarray:
     return np.frombuffer(payloads.buffers()[1], dtype=np.int32)[
         payloads.offset : payloads.offset + len(payloads) + 1
     ]
 
 
-def _join(payloads: pa.Array) -> np.ndarray:
+def join_payloads(payloads: pa.Array) -> np.ndarray:
     if not len(payloads):
         return np.zeros(0, dtype=np.uint8)
-    offsets = _offsets(payloads)
+    offsets = payload_offsets(payloads)
     data = payloads.buffers()[2]
     body = (
         np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]

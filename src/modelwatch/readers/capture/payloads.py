@@ -26,7 +26,7 @@ from typing import Any
 from modelwatch.readers.capture.layout import Side
 
 Row = dict[str, Any] | list[Any]
-_PROTOCOL_KEYS = ("instances", "inputs", "outputs", "dataframe_split", "dataframe_records", "predictions")
+PROTOCOL_KEYS = ("instances", "inputs", "outputs", "dataframe_split", "dataframe_records", "predictions")
 
 
 class PayloadError(ValueError):
@@ -35,7 +35,7 @@ class PayloadError(ValueError):
 
 def json_rows(value: Any, side: Side) -> list[Row]:
     if isinstance(value, dict):
-        for key in _PROTOCOL_KEYS:
+        for key in PROTOCOL_KEYS:
             if key in value:
                 return _protocol_rows(key, value[key], side)
         return [dict(flatten(value))]

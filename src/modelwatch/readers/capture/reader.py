@@ -2,8 +2,9 @@
 
 Per block: pyarrow.json decodes the records (`decode.py`), Arrow compute keeps the window, records
 whose payloads are plain CSV are parsed in bulk (`csvgroup.py`, string columns, as the profiler
-classifies text like Deequ), and everything else (JSON payloads, BASE64, mixed encodings, a
-preprocessor) goes record by record (`sides.py`, typed columns). Problems are counted as the
+classifies text like Deequ), requests that are plain JSON objects too (`jsonbulk.py`, typed
+columns), and everything else (serving protocols, BASE64, JSON Lines, a preprocessor) goes
+record by record (`sides.py`, typed columns). Problems are counted as the
 batches are consumed; `CaptureRows.problems` and `.records` are complete once they are.
 """
 
@@ -22,6 +23,7 @@ from modelwatch.errors import ModelwatchError
 from modelwatch.readers.capture import problems as kinds
 from modelwatch.readers.capture.csvgroup import csv_batch
 from modelwatch.readers.capture.decode import RecordBlock, read_blocks
+from modelwatch.readers.capture.jsonbulk import json_batch
 from modelwatch.readers.capture.layout import Layout, Position, Side
 from modelwatch.readers.capture.prefetch import prefetched
 from modelwatch.readers.capture.preprocessor import Preprocessor, PreprocessorError, named_row
@@ -183,6 +185,21 @@ def _decoded(
         if batch is not None:
             batches.append(batch)
             result.matched_by_position |= layout.feature_names is not None
+    json_records = np.flatnonzero(per_record & _json_requests(block))
+    if len(json_records):
+        bulk = json_batch(
+            block.table.take(json_records),
+            lambda index, r=json_records: block.where(int(r[index])),
+            layout,
+            result.problems,
+        )
+        if bulk is not None:
+            batch, rows_made, positional = bulk
+            per_record[json_records] = False
+            produced[json_records] = rows_made
+            result.matched_by_position |= positional
+            if batch is not None:
+                batches.append(batch)
     rows = []
     indices = np.flatnonzero(per_record)
     table = block.table.take(indices).to_pydict() if len(indices) else {}
@@ -211,6 +228,21 @@ def _decoded(
     if rows:
         batches.append(rows_batch(rows, layout))
     return batches
+
+
+def _json_requests(block: RecordBlock) -> np.ndarray:
+    """Records with a JSON request (not JSON Lines) and an output, if any, in CSV or JSON."""
+    request = pc.utf8_upper(_column(block, "endpointInput.encoding"))
+    response = pc.utf8_upper(_column(block, "endpointOutput.encoding"))
+    lines = pc.match_substring_regex(
+        _column(block, "endpointInput.observedContentType"), "json-?lines|ndjson|jsonl"
+    )
+    wanted = pc.and_(pc.equal(request, "JSON"), pc.invert(pc.fill_null(lines, False)))
+    answer = pc.or_(
+        pc.invert(_column(block, "endpointOutput.data").is_valid()),
+        pc.is_in(response, pa.array(["CSV", "JSON"])),
+    )
+    return pc.fill_null(pc.and_(wanted, answer), False).to_numpy(zero_copy_only=False)
 
 
 def _preprocessed(
