@@ -75,11 +75,11 @@ def capture_process(
 
 
 def test_sigterm_flushes_every_record(upstream: tuple[str, Upstream], tmp_path: Path) -> None:
-    with capture_process(upstream[0], str(tmp_path)) as (process, url):
+    with capture_process(upstream[0], str(tmp_path), "--roll-interval", "3600") as (process, url):
         for _ in range(50):
             response = httpx.post(url + "/echo", content=b"1,2\n", headers={"content-type": "text/csv"})
             assert response.status_code == 200
-        assert read_records(tmp_path) == []  # still in the current minute's file
+        assert read_records(tmp_path) == []  # still in the current hour's file
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once shut down
     records = read_records(tmp_path)

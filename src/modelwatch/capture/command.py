@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from modelwatch import storage
+from modelwatch.capture.addresses import parse_address, parse_upstream
 from modelwatch.capture.files import DEFAULT_VARIANT
-from modelwatch.capture.proxy import parse_upstream
-from modelwatch.capture.server import parse_address, run_proxy
 from modelwatch.capture.writer import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_FILE_BYTES,
@@ -104,4 +103,6 @@ def capture_command(
         f"metrics on http://{metrics_listen}/metrics",
         err=True,
     )
+    from modelwatch.capture.server import run_proxy  # uvicorn and aiohttp: only for this command
+
     run_proxy(upstream, writer, listen_address, metrics_address, timeout_seconds=upstream_timeout)

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from modelwatch.capture.asgi import ASGIApp, Message, Receive, Scope, Send
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
     INFERENCE_ID_HEADERS,
@@ -19,10 +20,8 @@ from modelwatch.capture.exchange import (
     Exchange,
     header_value,
 )
-from modelwatch.capture.proxy import Message, Receive, Scope, Send
 from modelwatch.capture.writer import CaptureWriter
 
-ASGIApp = Callable[[Scope, Receive, Send], Any]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
 
+from modelwatch.capture.addresses import parse_upstream
+from modelwatch.capture.asgi import Receive, Scope, Send
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
     INFERENCE_ID_HEADERS,
@@ -27,12 +27,6 @@ from modelwatch.capture.exchange import (
 )
 from modelwatch.capture.metrics import ProxyMetrics
 from modelwatch.capture.writer import CaptureWriter
-from modelwatch.errors import ModelwatchError
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 HOP_BY_HOP = frozenset(
     {
@@ -50,16 +44,6 @@ HOP_BY_HOP = frozenset(
     }
 )
 _NO_DEFAULT_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
-
-
-def parse_upstream(url: str) -> tuple[str, str]:
-    """`http://host:port/base` → (origin, base path without trailing slash); one-line error if bad."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ModelwatchError(f"--upstream: expected an http:// or https:// URL, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ModelwatchError(f"--upstream: the URL must not have a query or fragment: {url!r}")
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
 
 
 class CaptureProxy:

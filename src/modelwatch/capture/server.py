@@ -10,14 +10,6 @@ from modelwatch.capture.writer import CaptureWriter
 from modelwatch.errors import ModelwatchError
 
 
-def parse_address(text: str, option: str) -> tuple[str, int]:
-    """`HOST:PORT` or `[IPv6]:PORT` → (host, port)."""
-    host, separator, port = text.rpartition(":")
-    if not separator or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ModelwatchError(f"{option}: expected HOST:PORT, got {text!r}")
-    return host.strip("[]"), int(port)
-
-
 def proxy_server_config(app: CaptureProxy, host: str, port: int) -> uvicorn.Config:
     """No Server/Date headers of our own: the client gets the upstream's, unchanged."""
     return uvicorn.Config(
