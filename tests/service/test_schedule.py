@@ -119,6 +119,7 @@ def test_offsets_as_sagemaker_writes_them(text: str, duration: timedelta) -> Non
         ("1 hour", "not an ISO 8601 duration"),
         ("-P1M", "years and months have no fixed length; use days (-P30D)"),
         ("-P1Y", "years and months have no fixed length"),
+        ("-P9999999999D", "too long to be a duration"),
         ("PT1H", "positive; offsets look back, e.g. -PT1H"),
         ("+P1D", "positive; offsets look back, e.g. -P1D"),
     ],

@@ -39,7 +39,10 @@ def parse_offset(text: str) -> timedelta:
         raise ScheduleError(f"offset {text!r}: not an ISO 8601 duration such as -PT1H or -P1D")
     if "years" in amounts or "months" in amounts:
         raise ScheduleError(f"offset {text!r}: years and months have no fixed length; use days (-P30D)")
-    duration = timedelta(**amounts)
+    try:
+        duration = timedelta(**amounts)
+    except OverflowError:
+        raise ScheduleError(f"offset {text!r}: too long to be a duration") from None
     if duration and parts["sign"] != "-":
         raise ScheduleError(f"offset {text!r}: positive; offsets look back, e.g. -{text.strip().lstrip('+')}")
     return -duration
