@@ -153,3 +153,31 @@ def base_64(text: str) -> str:
     import base64
 
     return base64.b64encode(text.encode()).decode()
+
+
+def test_text_that_is_not_utf8_is_a_bad_line(tmp_path: Path) -> None:
+    good_accent = record("1,é,3", "0")
+    broken = GOOD.replace("1,2,3", "1,2,3\udcff").encode("utf-8", "surrogateescape")
+    file = Path(capture_file(tmp_path, T0, [GOOD, good_accent]))
+    file.write_bytes(file.read_bytes() + broken)
+    rows, result = read([str(file)], feature_names=FEATURES)
+    assert [row["b"] for row in rows] == ["2", "é"]
+    assert result.problems.counts == {"not JSON": 1}
+    assert examples(result, "not JSON") == [f"{file.name}:3"]
+
+
+def test_reads_of_separate_files_merge(tmp_path: Path) -> None:
+    first = capture_file(tmp_path, T0, [GOOD, "bad\n", "bad\n"])
+    second = capture_file(tmp_path, T0 + timedelta(minutes=1), ["bad\n", GOOD, GOOD])
+    _, together = read(sorted([first, second]), feature_names=FEATURES, max_examples=2)
+    _, one = read([first], feature_names=FEATURES, max_examples=2)
+    _, other = read([second], feature_names=FEATURES, max_examples=2)
+    one.problems.merge(other.problems)
+    one.records.merge(other.records)
+    assert one.problems.counts == {"not JSON": 3}
+    assert [example.split(": ")[0] for example in one.problems.examples["not JSON"]] == [
+        f"{first}:2",
+        f"{first}:3",
+    ]
+    assert one.problems.to_dict() == together.problems.to_dict()
+    assert one.records == together.records

@@ -22,7 +22,6 @@ import pyarrow.csv as pacsv
 NEWLINE, QUOTE, CARRIAGE_RETURN = 10, 34, 13
 _SEPARATORS = np.frombuffer(b',"', dtype=np.uint8)
 _SAMPLE_BYTES = 16 * 2**10
-_CSV_BLOCK = 2**20
 
 
 @dataclass
@@ -106,20 +105,6 @@ def parse(lines: SideLines, names: list[str]) -> tuple[pa.Table, np.ndarray, dic
         wrong[row.number - 1] = row.actual_columns
         return "skip"
 
-    def read(handler: object, threads: bool) -> pa.Table:
-        """Rows are numbered only when parsed on one thread, so the handler's retry uses one."""
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(lines.buffer)),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads, block_size=_CSV_BLOCK),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-
     if _single_values(lines, names):
         values = lines.payloads
         return (
@@ -127,10 +112,19 @@ def parse(lines: SideLines, names: list[str]) -> tuple[pa.Table, np.ndarray, dic
             np.ones(len(values), bool),
             {},
         )
-    try:
-        table = read(None, threads=True)
-    except pa.ArrowInvalid:
-        table = read(reject, threads=False)
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(lines.buffer)),
+        read_options=pacsv.ReadOptions(
+            column_names=names, use_threads=False, block_size=max(len(lines.buffer), 1)
+        ),  # one thread: rows are numbered for the handler, and worker processes are not oversubscribed
+        parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
     parsed = np.ones(len(lines.line_record), dtype=bool)
     parsed[list(wrong)] = False
     return table, parsed, wrong

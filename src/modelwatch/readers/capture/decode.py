@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +23,7 @@ import pyarrow.json as pajson
 from modelwatch.errors import ModelwatchError
 from modelwatch.formats.capture import parse_inference_time
 from modelwatch.readers.capture import problems as kinds
+from modelwatch.readers.capture.arrays import bools, int64s
 from modelwatch.readers.capture.problems import Problems
 from modelwatch.readers.files import one_line
 from modelwatch.storage import StorageOptions, filesystem
@@ -30,6 +31,7 @@ from modelwatch.storage import StorageOptions, filesystem
 BLOCK_SIZE = 8 * 2**20
 NEWLINE = 10
 _PEEK = 4096
+_NON_ASCII = 0x80
 SIDES = ("endpointInput", "endpointOutput")
 SIDE_FIELDS = ("data", "encoding", "observedContentType", "truncated")
 _SIDE = pa.struct(
@@ -138,7 +140,8 @@ def _decode(
     file: str, lines: BlockLines, start: datetime, end: datetime, problems: Problems, last: bool
 ) -> tuple[int, RecordBlock]:
     """(records read, in-window records). pyarrow crashes on a block whose first line is not an
-    object, so such a block goes line by line; any other bad line makes pyarrow reject the block."""
+    object, so such a block goes line by line; any other bad line makes pyarrow reject the block.
+    Text that is not UTF-8 is looked for only in blocks that are not pure ASCII."""
     table = None
     if lines.data[:_PEEK].lstrip()[:1] == b"{":
         try:
@@ -146,6 +149,8 @@ def _decode(
             table = _columns(
                 pajson.read_json(pa.BufferReader(lines.data), read_options=options, parse_options=_PARSE)
             )
+            if int(np.frombuffer(lines.data, dtype=np.uint8).max()) >= _NON_ASCII:
+                table.validate(full=True)  # pyarrow's JSON parser lets invalid UTF-8 through
         except pa.ArrowInvalid:
             table = None
     source = None
@@ -160,6 +165,8 @@ def _decode(
 
 
 def _read_options(block: bytes) -> pajson.ReadOptions:
+    """One block, one thread: worker processes are not oversubscribed, and the next block is
+    decoded in parallel anyway (`prefetch.py`)."""
     return pajson.ReadOptions(use_threads=False, block_size=max(len(block), 1))
 
 
@@ -235,12 +242,16 @@ def _in_window(table: pa.Table, start: datetime, end: datetime, where: Any, prob
     except pa.ArrowInvalid:
         moments = _parse_times(texts, where, problems)
     else:
-        for index in np.flatnonzero(texts.is_null().to_numpy(zero_copy_only=False)):
+        for index in np.flatnonzero(bools(texts.is_null())):
             problems.add(kinds.BAD_INFERENCE_TIME, where(index), "no eventMetadata.inferenceTime")
-    inside = pc.and_(
-        pc.greater_equal(moments, pa.scalar(start, _TIME)), pc.less(moments, pa.scalar(end, _TIME))
-    )
-    return inside.fill_null(False).to_numpy(zero_copy_only=False)
+    if not len(moments):
+        return np.zeros(0, dtype=bool)
+    micros = int64s(moments)
+    return (micros >= _micros(start)) & (micros < _micros(end)) & bools(moments.is_valid())
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def _parse_times(texts: pa.Array, where: Any, problems: Problems) -> pa.Array:

@@ -19,6 +19,7 @@ import pyarrow.json as pajson
 
 from modelwatch.readers.arrow import flat_table
 from modelwatch.readers.capture import problems as kinds
+from modelwatch.readers.capture.arrays import bools
 from modelwatch.readers.capture.csvbulk import field_count, join_payloads, parse, payload_offsets, split_lines
 from modelwatch.readers.capture.layout import Layout
 from modelwatch.readers.capture.payloads import PROTOCOL_KEYS
@@ -103,7 +104,7 @@ def _outputs(
     """Each record's one output row as columns (missing where a record has no output); a record
     whose output gives no single row is counted and marked bad in `good`."""
     data = table.column("endpointOutput.data").combine_chunks()
-    present = data.is_valid().to_numpy(zero_copy_only=False)
+    present = bools(data.is_valid())
     records = np.flatnonzero(present)
     if not len(records):
         return {}, False

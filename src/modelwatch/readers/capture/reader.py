@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -21,10 +22,12 @@ import pyarrow.compute as pc
 
 from modelwatch.errors import ModelwatchError
 from modelwatch.readers.capture import problems as kinds
+from modelwatch.readers.capture.arrays import bools
 from modelwatch.readers.capture.csvgroup import csv_batch
 from modelwatch.readers.capture.decode import RecordBlock, read_blocks
 from modelwatch.readers.capture.jsonbulk import json_batch
 from modelwatch.readers.capture.layout import Layout, Position, Side
+from modelwatch.readers.capture.payloads import Row
 from modelwatch.readers.capture.prefetch import prefetched
 from modelwatch.readers.capture.preprocessor import Preprocessor, PreprocessorError, named_row
 from modelwatch.readers.capture.problems import Problems
@@ -58,6 +61,11 @@ class RecordCounts:
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def merge(self, other: RecordCounts) -> None:
+        """Add another read's counts (a worker process's share of the files)."""
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
 
 
 @dataclass
@@ -134,15 +142,15 @@ def _column(block: RecordBlock, name: str) -> pa.Array:
 def _usable(block: RecordBlock, problems: Problems) -> np.ndarray:
     """Records with a payload and none cut at the capture limit; the others are counted."""
     has = {side: _column(block, f"{prefix}.data").is_valid() for side, prefix in _PREFIX.items()}
-    usable = pc.or_(has["input"], has["output"]).to_numpy(zero_copy_only=False)
-    capture = _column(block, "captureData").to_numpy(zero_copy_only=False)
+    usable = bools(pc.or_(has["input"], has["output"]))
+    capture = bools(_column(block, "captureData"))
     for index in np.flatnonzero(~usable):
         detail = "no captureData" if not capture[index] else "no endpointInput or endpointOutput data"
         problems.add(kinds.MISSING_CAPTURE_DATA, block.where(int(index)), detail)
     truncated = pc.or_kleene(
         _column(block, "endpointInput.truncated"), _column(block, "endpointOutput.truncated")
     )
-    truncated = truncated.fill_null(False).to_numpy(zero_copy_only=False) & usable
+    truncated = bools(truncated) & usable
     for index in np.flatnonzero(truncated):
         problems.add(kinds.TRUNCATED_PAYLOAD, block.where(int(index)), "cut at the capture size limit")
     return usable & ~truncated
@@ -151,83 +159,89 @@ def _usable(block: RecordBlock, problems: Problems) -> np.ndarray:
 def _decoded(
     block: RecordBlock, usable: np.ndarray, layout: Layout, result: CaptureRows, produced: np.ndarray
 ) -> list[pa.RecordBatch]:
-    """CSV-only records in bulk, by which sides they have; the rest (and deferred ones) per record."""
-    csv = {}
+    """CSV-only records in bulk, then JSON object requests in bulk, then the rest record by record."""
+    pending = usable.copy()
+    batches = _csv_groups(block, pending, layout, result, produced)
+    batches += _json_group(block, pending, layout, result, produced)
+    batches += _by_record(block, np.flatnonzero(pending), layout, result, produced)
+    return batches
+
+
+def _csv_groups(
+    block: RecordBlock, pending: np.ndarray, layout: Layout, result: CaptureRows, produced: np.ndarray
+) -> list[pa.RecordBatch]:
+    """Records whose payloads are all CSV, by which sides they have; what the bulk path leaves
+    (quoted line breaks) stays `pending`."""
+    csv, present = {}, {}
     for side, prefix in _PREFIX.items():
         encoding = pc.utf8_upper(_column(block, f"{prefix}.encoding"))
-        csv[side] = pc.fill_null(pc.equal(encoding, "CSV"), False).to_numpy(zero_copy_only=False)
-    present = {
-        side: _column(block, f"{prefix}.data").is_valid().to_numpy(zero_copy_only=False)
-        for side, prefix in _PREFIX.items()
-    }
+        csv[side] = bools(pc.equal(encoding, "CSV"))
+        present[side] = bools(_column(block, f"{prefix}.data").is_valid())
     groups: list[tuple[tuple[Side, ...], np.ndarray]] = [
         (("input", "output"), csv["input"] & present["input"] & csv["output"] & present["output"]),
         (("input",), csv["input"] & present["input"] & ~present["output"]),
         (("output",), csv["output"] & present["output"] & ~present["input"]),
     ]
     batches = []
-    per_record = usable.copy()
     for sides, members in groups:
-        records = np.flatnonzero(members & usable)
+        records = np.flatnonzero(members & pending)
         if not len(records):
             continue
-        per_record[records] = False
-        members_table = block.table if len(records) == block.table.num_rows else block.table.take(records)
-        batch, rows, deferred = csv_batch(
-            members_table,
-            sides,
-            lambda index, r=records: block.where(int(r[index])),
-            layout,
-            result.problems,
-        )
+        table = block.table if len(records) == block.table.num_rows else block.table.take(records)
+        where = partial(_where, block, records)
+        batch, rows, deferred = csv_batch(table, sides, where, layout, result.problems)
+        pending[records] = False
+        pending[records[deferred]] = True
         produced[records] = rows
-        per_record[records[deferred]] = True
         if batch is not None:
             batches.append(batch)
             result.matched_by_position |= layout.feature_names is not None
-    json_records = np.flatnonzero(per_record & _json_requests(block))
-    if len(json_records):
-        bulk = json_batch(
-            block.table.take(json_records),
-            lambda index, r=json_records: block.where(int(r[index])),
-            layout,
-            result.problems,
-        )
-        if bulk is not None:
-            batch, rows_made, positional = bulk
-            per_record[json_records] = False
-            produced[json_records] = rows_made
-            result.matched_by_position |= positional
-            if batch is not None:
-                batches.append(batch)
+    return batches
+
+
+def _json_group(
+    block: RecordBlock, pending: np.ndarray, layout: Layout, result: CaptureRows, produced: np.ndarray
+) -> list[pa.RecordBatch]:
+    records = np.flatnonzero(pending & _json_requests(block))
+    if not len(records):
+        return []
+    bulk = json_batch(block.table.take(records), partial(_where, block, records), layout, result.problems)
+    if bulk is None:
+        return []
+    batch, rows, positional = bulk
+    pending[records] = False
+    produced[records] = rows
+    result.matched_by_position |= positional
+    return [batch] if batch is not None else []
+
+
+def _where(block: RecordBlock, records: np.ndarray, index: int) -> str:
+    return block.where(int(records[index]))
+
+
+def _by_record(
+    block: RecordBlock, records: np.ndarray, layout: Layout, result: CaptureRows, produced: np.ndarray
+) -> list[pa.RecordBatch]:
+    if not len(records):
+        return []
+    table = block.table.take(records).to_pydict()
     rows = []
-    indices = np.flatnonzero(per_record)
-    table = block.table.take(indices).to_pydict() if len(indices) else {}
-    for position, index in enumerate(indices):
-        sides_rows = {}
+    for position, index in enumerate(records.tolist()):
+        sides_rows: dict[Side, list[Row] | None] = {}
         try:
             for side, prefix in _PREFIX.items():
                 data = table[f"{prefix}.data"][position]
-                sides_rows[side] = (
-                    None
-                    if data is None
-                    else side_rows(
-                        data,
-                        table[f"{prefix}.encoding"][position],
-                        table[f"{prefix}.observedContentType"][position],
-                        side,
-                    )
-                )
+                encoding = table[f"{prefix}.encoding"][position]
+                content_type = table[f"{prefix}.observedContentType"][position]
+                sides_rows[side] = None if data is None else side_rows(data, encoding, content_type, side)
             record_rows, positional = paired_rows(sides_rows["input"], sides_rows["output"], layout)
         except PayloadProblemError as problem:
-            result.problems.add(problem.kind, block.where(int(index)), problem.detail)
+            result.problems.add(problem.kind, block.where(index), problem.detail)
             continue
         result.matched_by_position |= positional
         produced[index] = len(record_rows)
         rows += record_rows
-    if rows:
-        batches.append(rows_batch(rows, layout))
-    return batches
+    return [rows_batch(rows, layout)] if rows else []
 
 
 def _json_requests(block: RecordBlock) -> np.ndarray:
@@ -242,7 +256,7 @@ def _json_requests(block: RecordBlock) -> np.ndarray:
         pc.invert(_column(block, "endpointOutput.data").is_valid()),
         pc.is_in(response, pa.array(["CSV", "JSON"])),
     )
-    return pc.fill_null(pc.and_(wanted, answer), False).to_numpy(zero_copy_only=False)
+    return bools(pc.and_(wanted, answer))
 
 
 def _preprocessed(
