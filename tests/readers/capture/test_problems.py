@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import timedelta
 from pathlib import Path
 
@@ -181,3 +182,11 @@ def test_reads_of_separate_files_merge(tmp_path: Path) -> None:
     ]
     assert one.problems.to_dict() == together.problems.to_dict()
     assert one.records == together.records
+
+
+def test_problems_travel_between_processes() -> None:
+    problems = Problems(max_examples=1)
+    problems.add("not JSON", "f.jsonl:3", "bad")
+    copy = pickle.loads(pickle.dumps(problems))
+    copy.add("not JSON", "f.jsonl:4")
+    assert copy.to_dict() == {"not JSON": {"count": 2, "examples": ["f.jsonl:3: bad"]}}

@@ -63,15 +63,6 @@ class Problems:
             examples = self.examples.setdefault(kind, [])
             examples += other.examples.get(kind, [])[: max(0, self.max_examples - len(examples))]
 
-    def merge(self, other: Problems) -> None:
-        """Add another read's problems (a worker process's share of the files), keeping the first
-        examples of each kind."""
-        for kind, count in other.counts.items():
-            with self._lock:
-                self.counts[kind] = self.counts.get(kind, 0) + count
-                examples = self.examples.setdefault(kind, [])
-                examples += other.examples.get(kind, [])[: self.max_examples - len(examples)]
-
     @property
     def total(self) -> int:
         return sum(self.counts.values())
