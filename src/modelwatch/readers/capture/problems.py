@@ -35,18 +35,13 @@ class Problems:
 
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, kind: str, where: str, detail: str = "", count: int = 1) -> None:
-        """Count `count` occurrences at `where` (one example is kept for them); thread-safe, as
-        blocks are decoded in a worker thread."""
+    def add(self, kind: str, where: str, detail: str = "") -> None:
+        """Count one problem at `where`; thread-safe, as blocks are decoded in a worker thread."""
         with self._lock:
-            self.counts[kind] = self.counts.get(kind, 0) + count
+            self.counts[kind] = self.counts.get(kind, 0) + 1
             examples = self.examples.setdefault(kind, [])
             if len(examples) < self.max_examples:
                 examples.append(f"{where}: {detail}" if detail else where)
-
-    def wants_example(self, kind: str) -> bool:
-        """Whether another example of `kind` would be kept: lets callers skip costly descriptions."""
-        return len(self.examples.get(kind, ())) < self.max_examples
 
     def __getstate__(self) -> dict[str, Any]:
         """Picklable (a worker process sends its problems back): everything but the lock."""
