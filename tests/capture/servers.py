@@ -84,8 +84,11 @@ class Upstream:
 
 
 def serve_in_thread(app: Any) -> Any:
-    """Run `app` under uvicorn's defaults on a free loopback port; yields its base URL."""
-    return serve_config_in_thread(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    """Run `app` under uvicorn on a free loopback port; yields its base URL. The app sees its real
+    peers (no X-Forwarded-For rewriting), so tests can tell connections apart."""
+    return serve_config_in_thread(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False)
+    )
 
 
 @contextmanager

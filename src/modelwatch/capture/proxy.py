@@ -14,9 +14,6 @@ import asyncio
 import time
 from urllib.parse import urlsplit
 
-import aiohttp
-from yarl import URL
-
 from modelwatch.capture.addresses import parse_upstream
 from modelwatch.capture.asgi import Receive, Scope, Send
 from modelwatch.capture.exchange import (
@@ -26,6 +23,7 @@ from modelwatch.capture.exchange import (
     Exchange,
 )
 from modelwatch.capture.metrics import ProxyMetrics
+from modelwatch.capture.upstream import UpstreamError, UpstreamPool, UpstreamTimeoutError
 from modelwatch.capture.writer import CaptureWriter
 
 HOP_BY_HOP = frozenset(
@@ -43,7 +41,6 @@ HOP_BY_HOP = frozenset(
         b"expect",  # the proxy already holds the whole body: no 100-continue dance with the upstream
     }
 )
-_NO_DEFAULT_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 
 
 class CaptureProxy:
@@ -60,15 +57,12 @@ class CaptureProxy:
         metrics: ProxyMetrics,
         *,
         timeout_seconds: float = 60.0,
-        max_connections: int = 256,
     ) -> None:
         self.origin, self.base_path = parse_upstream(upstream)
-        self.upstream_host = urlsplit(self.origin).netloc
+        self.upstream_host = urlsplit(self.origin).netloc.encode("latin-1")
         self.writer = writer
         self.metrics = metrics
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=timeout_seconds)
-        self.max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
+        self.pool = UpstreamPool(self.origin, read_timeout=timeout_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -82,24 +76,12 @@ class CaptureProxy:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                self._session = self._new_session()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._session is not None:
-                    await self._session.close()
+                self.pool.close()
                 await asyncio.to_thread(self.writer.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-    def _new_session(self) -> aiohttp.ClientSession:
-        """One pooled session; no cookie jar (cookies belong to the clients, not to the proxy)."""
-        return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.max_connections, ttl_dns_cache=300),
-            timeout=self.timeout,
-            auto_decompress=False,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            skip_auto_headers=_NO_DEFAULT_HEADERS,
-        )
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -117,47 +99,40 @@ class CaptureProxy:
         if scope["query_string"]:
             target += "?" + scope["query_string"].decode("latin-1")
         inference_time = self.writer.clock() if sampled else 0.0
-        session = self._session or self._start_session()
         upstream_started = time.perf_counter()
-        tee = BodyTee(self.writer.max_body_bytes) if sampled else None
-        responding = False
         try:
-            async with session.request(
-                scope["method"],
-                URL(self.origin + target, encoded=True),
-                headers=headers,
-                data=body or None,
-                allow_redirects=False,
-            ) as response:
-                responding = True
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": response.status,
-                        "headers": _response_headers(response.raw_headers),
-                    }
-                )
-                remaining = response.content_length
-                finished = False
-                async for chunk in response.content.iter_any():
-                    if tee is not None:
-                        tee.add(chunk)
-                    if remaining is not None:
-                        remaining -= len(chunk)
-                        finished = remaining <= 0
-                    await send({"type": "http.response.body", "body": chunk, "more_body": not finished})
-                upstream_seconds = time.perf_counter() - upstream_started
-                if not finished:
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-                output_content_type = response.headers.get("Content-Type", "")
-                status = response.status
-        except (TimeoutError, aiohttp.ClientError) as error:
+            response = await self.pool.request(scope["method"], target, headers, body)
+        except UpstreamError as error:
             self.metrics.upstream_errors += 1
-            if responding:
-                raise  # the status is already sent: cutting the connection is the honest answer
             await self._upstream_failed(send, error)
             return
-        self.metrics.count_request(status)
+        tee = BodyTee(self.writer.max_body_bytes) if sampled else None
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": _response_headers(response.headers),
+                }
+            )
+            remaining = response.content_length
+            finished = False
+            async for chunk in response.body():
+                if tee is not None:
+                    tee.add(chunk)
+                if remaining is not None:
+                    remaining -= len(chunk)
+                    finished = remaining <= 0
+                await send({"type": "http.response.body", "body": chunk, "more_body": not finished})
+            upstream_seconds = time.perf_counter() - upstream_started
+            if not finished:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except UpstreamError:
+            self.metrics.upstream_errors += 1
+            raise  # the status is already sent: cutting the connection is the honest answer
+        finally:
+            response.release()
+        self.metrics.count_request(response.status)
         self.metrics.upstream_latency.observe(upstream_seconds)
         self.metrics.added_latency.observe(max(0.0, time.perf_counter() - started - upstream_seconds))
         if tee is not None:
@@ -169,19 +144,17 @@ class CaptureProxy:
                     input_content_type=content_type,
                     output_body=tee.body(),
                     output_size=tee.size,
-                    output_content_type=output_content_type,
+                    output_content_type=response.content_type,
                     inference_id=inference_id,
                     custom_attributes=custom_attributes,
                 )
             )
 
-    def _start_session(self) -> aiohttp.ClientSession:
-        """For servers run without lifespan events."""
-        self._session = self._new_session()
-        return self._session
+    def _forward_headers(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], str, str | None, str | None]:
+        """Request headers to forward, plus the content type and the capture ids, in one pass.
 
-    def _forward_headers(self, scope: Scope) -> tuple[list[tuple[str, str]], str, str | None, str | None]:
-        """Request headers to forward, plus the content type and the capture ids, in one pass."""
+        `Content-Length` is the upstream client's to set: the body is forwarded whole.
+        """
         raw: list[tuple[bytes, bytes]] = scope["headers"]
         connection_tokens = {
             token.strip().lower()
@@ -189,35 +162,34 @@ class CaptureProxy:
             if name == b"connection"
             for token in value.split(b",")
         }
-        forwarded: list[tuple[str, str]] = [("Host", self.upstream_host)]
+        forwarded: list[tuple[bytes, bytes]] = [(b"host", self.upstream_host)]
         content_type = ""
         inference_id = custom_attributes = client_host = None
         for name, value in raw:
             if name == b"host":
                 client_host = value
-            if name in HOP_BY_HOP or name in connection_tokens:
+            if name in HOP_BY_HOP or name in connection_tokens or name == b"content-length":
                 continue
-            text = value.decode("latin-1")
-            forwarded.append((name.decode("latin-1"), text))
+            forwarded.append((name, value))
             if name == b"content-type":
-                content_type = text
+                content_type = value.decode("latin-1")
             elif name in INFERENCE_ID_HEADERS and inference_id is None:
-                inference_id = text
+                inference_id = value.decode("latin-1")
             elif name in CUSTOM_ATTRIBUTES_HEADERS and custom_attributes is None:
-                custom_attributes = text
+                custom_attributes = value.decode("latin-1")
         if client_host is not None:
-            forwarded.append(("X-Forwarded-Host", client_host.decode("latin-1")))
+            forwarded.append((b"x-forwarded-host", client_host))
         client = scope.get("client")
         if client:
-            forwarded.append(("X-Forwarded-For", str(client[0])))
-        forwarded.append(("X-Forwarded-Proto", scope.get("scheme", "http")))
+            forwarded.append((b"x-forwarded-for", str(client[0]).encode("latin-1")))
+        forwarded.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
         return forwarded, content_type, inference_id, custom_attributes
 
-    async def _upstream_failed(self, send: Send, error: BaseException) -> None:
+    async def _upstream_failed(self, send: Send, error: UpstreamError) -> None:
         """No response from the upstream: 502, or 504 when it timed out."""
-        status = 504 if isinstance(error, TimeoutError) else 502
+        status = 504 if isinstance(error, UpstreamTimeoutError) else 502
         self.metrics.count_request(status)
-        reason = "timed out" if status == 504 else f"unreachable ({type(error).__name__})"
+        reason = "timed out" if status == 504 else "unreachable"
         await _plain_response(send, status, f"upstream {reason}\n".encode())
 
 
