@@ -206,6 +206,35 @@ def test_a_preprocessor_that_always_fails_fails_the_execution(
     assert "boom" in result.message
 
 
+def test_a_preprocessor_failing_on_some_records_only_skips_them(
+    tmp_path: Path, baseline: Path, rows: pa.Table
+) -> None:
+    script = tmp_path / "pre.py"
+    script.write_text(
+        "def preprocess_handler(inference_record):\n"
+        "    values = inference_record.endpoint_input.data.strip().split(',')\n"
+        "    if int(values[0]) > 150:\n"
+        "        raise ValueError('long account')\n"
+        "    output = inference_record.endpoint_output.data.strip()\n"
+        "    return {'Churn': output, 'Account Length': values[0]}\n"
+    )
+    sample = rows.slice(0, 150)
+    long_accounts = sum(1 for value in sample.column("Account Length").to_pylist() if int(value) > 150)
+    result = analyze(
+        str(capture(tmp_path, sample)),
+        str(tmp_path / "out"),
+        baseline=str(baseline),
+        start=HOUR,
+        end=NEXT,
+        preprocessor=str(script),
+    )
+    assert not result.failed, result.message
+    assert result.item_count == sample.num_rows - long_accounts
+    assert result.problems is not None
+    assert result.problems.counts == {"preprocessor error": long_accounts}
+    assert any("long account" in note for note in result.notes)
+
+
 def test_the_postprocessor_runs_after_success(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
     marker = tmp_path / "ran"
     script = tmp_path / "post.py"

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from modelwatch.engines.local import Progress, merge_profiles, run_tasks
+from modelwatch.errors import ModelwatchError
 from modelwatch.profiling.profile import Profile, profile_batches
-from modelwatch.readers.capture import Problems, ReadOptions, load_preprocessor, read_capture_rows
+from modelwatch.readers.capture import (
+    PreprocessorFailedError,
+    Problems,
+    ReadOptions,
+    load_preprocessor,
+    read_capture_rows,
+)
 
 POSITION_NOTE = "CSV payloads carry no column names: their columns were matched to the baseline's by position"
 
@@ -36,18 +44,32 @@ class CaptureProfile:
 def profile_capture(
     task: CaptureTask, *, workers: int | None = None, progress: Progress | None = None
 ) -> CaptureProfile:
-    """The profile of every record of the window, with the bad records counted per kind."""
-    groups = _split(task.files, parts=max(1, 2 * (workers or 2)))
+    """The profile of every record of the window, with the bad records counted per kind.
+
+    A preprocessor that fails on every record of one group of files fails the execution only when
+    no group produced a row: elsewhere its failures are bad records like any other.
+    """
+    groups = _split(task.files, parts=max(1, 2 * (workers or os.cpu_count() or 1)))
     results = run_tasks(
         _profile_group, [replace(task, files=group) for group in groups], workers=workers, progress=progress
     )
     problems = Problems()
-    by_position = False
-    for _, part_problems, part_by_position in results:
-        problems.merge(part_problems)
-        by_position = by_position or part_by_position
-    profile = merge_profiles([Profile.from_bytes(data) for data, _, _ in results])
-    return CaptureProfile(profile, problems, [POSITION_NOTE] if by_position else [])
+    for result in results:
+        problems.merge(result.problems)
+    profile = merge_profiles([Profile.from_bytes(result.profile) for result in results])
+    failures = [result.preprocessor_failure for result in results if result.preprocessor_failure]
+    if failures and profile.item_count == 0:
+        raise ModelwatchError(failures[0])
+    notes = [POSITION_NOTE] if any(result.matched_by_position for result in results) else []
+    return CaptureProfile(profile, problems, notes)
+
+
+@dataclass
+class _GroupResult:
+    profile: bytes
+    problems: Problems
+    matched_by_position: bool
+    preprocessor_failure: str | None
 
 
 def _split(files: tuple[str, ...], parts: int) -> list[tuple[str, ...]]:
@@ -56,12 +78,16 @@ def _split(files: tuple[str, ...], parts: int) -> list[tuple[str, ...]]:
     return groups or [()]
 
 
-def _profile_group(task: CaptureTask) -> tuple[bytes, Problems, bool]:
+def _profile_group(task: CaptureTask) -> _GroupResult:
     options = ReadOptions(
         feature_names=list(task.feature_names),
         output_columns_position=task.output_columns_position,
         preprocessor=load_preprocessor(task.preprocessor) if task.preprocessor else None,
     )
     rows = read_capture_rows(list(task.files), task.start, task.end, options, task.storage_options)
-    profile = profile_batches(rows.batches)
-    return profile.to_bytes(), rows.problems, rows.matched_by_position
+    failure = None
+    try:
+        profile = profile_batches(rows.batches)
+    except PreprocessorFailedError as error:
+        profile, failure = Profile(), str(error)
+    return _GroupResult(profile.to_bytes(), rows.problems, rows.matched_by_position, failure)

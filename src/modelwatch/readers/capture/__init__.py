@@ -4,12 +4,19 @@ from modelwatch.readers.capture.layout import Position
 from modelwatch.readers.capture.listing import list_capture_files
 from modelwatch.readers.capture.preprocessor import Preprocessor, load_preprocessor
 from modelwatch.readers.capture.problems import Problems
-from modelwatch.readers.capture.reader import CaptureRows, ReadOptions, RecordCounts, read_capture_rows
+from modelwatch.readers.capture.reader import (
+    CaptureRows,
+    PreprocessorFailedError,
+    ReadOptions,
+    RecordCounts,
+    read_capture_rows,
+)
 
 __all__ = [
     "CaptureRows",
     "Position",
     "Preprocessor",
+    "PreprocessorFailedError",
     "Problems",
     "ReadOptions",
     "RecordCounts",

@@ -48,6 +48,10 @@ class ReadOptions:
     max_examples: int = 5
 
 
+class PreprocessorFailedError(ModelwatchError):
+    """The preprocessor failed on every record it was given."""
+
+
 @dataclass
 class RecordCounts:
     read: int = 0
@@ -132,7 +136,7 @@ def _batches(
             result.records.rows += batch.num_rows
             yield batch
     if calls and failures == calls:
-        raise ModelwatchError(f"preprocessor failed on every record: {first_failure}")
+        raise PreprocessorFailedError(f"preprocessor failed on every record: {first_failure}")
 
 
 def _column(block: RecordBlock, name: str) -> pa.Array:
