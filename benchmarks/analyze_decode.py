@@ -121,9 +121,8 @@ def main() -> None:
         times["read_json"].append(timed(floor))
         times["read_capture_rows"].append(timed(ours))
     best = {name: (min(w for w, _ in runs), min(c for _, c in runs)) for name, runs in times.items()}
-    print(
-        f"{len(files)} files, {size / 2**20:.0f} MiB, {rows:,} rows ({'JSON' if arguments.json else 'CSV'} payloads)"
-    )
+    payloads = "JSON" if arguments.json else "CSV"
+    print(f"{len(files)} files, {size / 2**20:.0f} MiB, {rows:,} rows ({payloads} payloads)")
     for name, (wall, cpu) in best.items():
         print(f"{name:>18}: {wall:6.2f} s wall  {cpu:6.2f} s CPU  {size / 2**20 / wall:6.0f} MiB/s")
     floor_wall, floor_cpu = best["read_json"]
