@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -114,6 +113,8 @@ def _matches(text: pa.Array, pattern: str) -> pa.Array:
     """Regex match of every value."""
     if len(text) < POLARS_MIN_VALUES:
         return pc.match_substring_regex(text, pattern)
+    import polars as pl  # imported on first use: it costs half a second to load in every worker
+
     return pl.Series(text).str.contains(pattern).to_arrow()
 
 

@@ -7,7 +7,6 @@ become float64.
 
 from __future__ import annotations
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -69,11 +68,15 @@ def _binary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     try:
         return column.cast(pa.string())
     except pa.ArrowInvalid:
+        import polars as pl  # imported on first use: it costs half a second to load in every worker
+
         return pa.chunked_array([pl.from_arrow(column.combine_chunks()).bin.encode("base64").to_arrow()])
 
 
 def json_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Each value as JSON text (vectorized by polars: a one-field struct encoded, then unwrapped)."""
+    import polars as pl  # imported on first use: it costs half a second to load in every worker
+
     prefix = len(f'{{"{_ENCODED}":')
     encoded = (
         pl.from_arrow(pa.table({_ENCODED: column}))
