@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import socketserver
+import threading
+import time
 
 import httpx
 import pytest
+import uvicorn
 
 from modelwatch.capture import CaptureWriter
 from modelwatch.capture.metrics import ProxyMetrics
@@ -234,3 +238,56 @@ def test_binary_upstream_body_is_captured_base64(proxy: RunningProxy) -> None:
     assert record.endpoint_output is not None
     assert record.endpoint_output.encoding == "BASE64"
     assert record.endpoint_output.payload_bytes() == BINARY_BODY
+
+
+class _RawUpstream(socketserver.BaseRequestHandler):
+    """Answers the way old or broken servers do: a body ended by closing, or bytes that are not HTTP."""
+
+    def handle(self) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            request += self.request.recv(65536)
+        if request.startswith(b"GET /eof"):
+            self.request.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\nconnection: close\r\n\r\n1,2\n3,4\n"
+            )
+        else:
+            self.request.sendall(b"this is not http\r\n\r\n")
+
+
+def test_bodies_ended_by_closing_and_broken_responses(tmp_path) -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawUpstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    writer = CaptureWriter(str(tmp_path), "demo")
+    app = CaptureProxy(f"http://127.0.0.1:{server.server_address[1]}", writer, ProxyMetrics(writer))
+    try:
+        with serve_config_in_thread(proxy_server_config(app, "127.0.0.1", 0)) as url:
+            ended_by_close = httpx.get(url + "/eof")
+            broken = httpx.get(url + "/broken")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (ended_by_close.status_code, ended_by_close.content) == (200, b"1,2\n3,4\n")
+    assert broken.status_code == 502
+    (record,) = read_records(tmp_path)
+    assert record.endpoint_output is not None
+    assert record.endpoint_output.data == "1,2\n3,4\n"
+
+
+def test_connections_the_upstream_closed_while_idle_are_not_reused(tmp_path) -> None:
+    upstream = Upstream()
+    config = uvicorn.Config(
+        upstream, host="127.0.0.1", port=0, log_level="warning", timeout_keep_alive=1, proxy_headers=False
+    )
+    writer = CaptureWriter(str(tmp_path), "demo")
+    with serve_config_in_thread(config) as upstream_url:
+        app = CaptureProxy(upstream_url, writer, ProxyMetrics(writer))
+        with (
+            serve_config_in_thread(proxy_server_config(app, "127.0.0.1", 0)) as url,
+            httpx.Client() as client,
+        ):
+            assert client.post(url + "/echo", content=b"{}").status_code == 200
+            time.sleep(1.5)  # the upstream closes the idle connection after 1 s
+            assert client.post(url + "/echo", content=b"{}").status_code == 200
+    writer.close()
+    assert len({hit["client_port"] for hit in upstream.seen}) == 2

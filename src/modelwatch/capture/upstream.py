@@ -89,9 +89,12 @@ class UpstreamPool:
             connection, _ = await self._acquire(fresh=True)
             try:
                 await connection.exchange(head, body, method == "HEAD", self.read_timeout)
-            except UpstreamError:
+            except BaseException:
                 connection.close()
                 raise
+        except BaseException:  # cancelled (the client left): the exchange is half done
+            connection.close()
+            raise
         return UpstreamResponse(connection, self)
 
     def release(self, connection: _Connection) -> None:
