@@ -52,6 +52,8 @@ class ColumnProfile:
         if len(values) == 0:
             return
         uniques = counts = None
+        if self.categories.exact and _surely_many_distinct(values):
+            self.categories.fold()
         if self.categories.exact:
             value_counts = pc.value_counts(values)
             uniques, counts = value_counts.field(0), value_counts.field(1)
@@ -112,6 +114,20 @@ class ColumnProfile:
             sketch=kll_doubles_sketch.deserialize(bytes.fromhex(data["kll"])),
             categories=Categories.from_dict(data["categories"]),
         )
+
+
+DISTINCT_PROBE = 4 * MAX_EXACT_DISTINCT
+
+
+def _surely_many_distinct(values: pa.Array) -> bool:
+    """Whether the first values alone already have too many distinct ones to count exactly.
+
+    Counting every value of a high-cardinality column (a float column, typically) costs more than all
+    the rest of its profiling; a probe of its first values settles it, without changing any result.
+    """
+    if len(values) <= DISTINCT_PROBE:
+        return False
+    return pc.count_distinct(values.slice(0, DISTINCT_PROBE)).as_py() > MAX_EXACT_DISTINCT
 
 
 def _as_text(values: pa.Array) -> pa.Array:
