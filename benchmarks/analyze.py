@@ -11,8 +11,6 @@ hour, their ratio, records/s, and the peak RSS of the largest process.
 from __future__ import annotations
 
 import argparse
-import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ import numpy as np
 import polars as pl
 import pyarrow.json as pajson
 
+from measure import run_measured
 from modelwatch.baseline import suggest_baseline
 from modelwatch.demo import churn_test_inputs, churn_training_data, csv_lines
 
@@ -73,15 +72,11 @@ def timed_floor(location: Path) -> float:
     return time.perf_counter() - started
 
 
-def timed_analyze(location: Path, baseline: Path, output: Path) -> tuple[float, float, str]:
+def timed_analyze(location: Path, baseline: Path, output: Path) -> tuple[float, float]:
     window = ["--start", HOUR.isoformat(), "--end", (HOUR + timedelta(hours=1)).isoformat()]
     command = [sys.executable, "-m", "modelwatch", "analyze", "--input", str(location), *window]
     command += ["--baseline", str(baseline), "--output", str(output)]
-    started = time.perf_counter()
-    finished = subprocess.run(command, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return seconds, rss, finished.stdout.splitlines()[0]
+    return run_measured(command)
 
 
 def main() -> None:
@@ -97,14 +92,13 @@ def main() -> None:
     suggest_baseline(str(churn_training_data()), str(baseline))
     print(f"{arguments.records:,} capture records, {size:.0f} MiB in {FILES} files")
     floor = timed_floor(location)
-    seconds, rss, message = timed_analyze(location, baseline, DATA / "analyze-report")
+    seconds, rss = timed_analyze(location, baseline, DATA / "analyze-report")
     floor = min(floor, timed_floor(location))
     print(f"pyarrow.json.read_json (decode only, floor): {floor:6.2f} s")
     rate = arguments.records / seconds
     print(f"modelwatch analyze:                           {seconds:6.2f} s  {rate:,.0f} records/s")
     print(f"analyze / floor: {seconds / floor:5.2f}x   (goal: within 2.5x)")
     print(f"peak RSS of the largest process: {rss:,.0f} MiB")
-    print(f"analyze said: {message}")
 
 
 if __name__ == "__main__":

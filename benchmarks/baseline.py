@@ -10,14 +10,14 @@ only: no analysis can avoid parsing), their ratio, rows/s, and the peak RSS of t
 from __future__ import annotations
 
 import argparse
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from measure import run_measured
 
 DATA = Path(__file__).parent / ".data"
 CATEGORIES = np.array([f"category_{index:02d}" for index in range(40)])
@@ -49,11 +49,9 @@ def write_inputs(rows: int) -> tuple[Path, Path]:
 
 def timed_baseline(dataset: Path, output: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of the largest process of `modelwatch baseline`."""
-    command = [sys.executable, "-m", "modelwatch", "baseline", str(dataset), "--output", str(output)]
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return run_measured(
+        [sys.executable, "-m", "modelwatch", "baseline", str(dataset), "--output", str(output)]
+    )
 
 
 def timed_floor(csv: Path) -> float:
