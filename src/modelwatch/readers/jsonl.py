@@ -104,19 +104,25 @@ def _only_objects(block: bytes) -> bool:
 def _parse(block: bytes, where: Callable[[int], str]) -> pa.Table:
     if not _only_objects(block):
         return _parse_by_line(block, where)
-    options = pajson.ReadOptions(use_threads=False, block_size=max(len(block), 1))
     try:
-        table = pajson.read_json(pa.BufferReader(block), read_options=options)
-        schema = pa.schema([field.with_type(_text_timestamps(field.type)) for field in table.schema])
-        if schema != table.schema:
-            table = pajson.read_json(
-                pa.BufferReader(block),
-                read_options=options,
-                parse_options=pajson.ParseOptions(explicit_schema=schema),
-            )
-        table.validate(full=True)  # pyarrow's JSON parser lets invalid UTF-8 through; this finds it
+        return read_json_block(block)
     except pa.ArrowInvalid:
         return _parse_by_line(block, where)
+
+
+def read_json_block(block: bytes | pa.Buffer) -> pa.Table:
+    """JSON lines decoded by pyarrow in one block, text that looks like a timestamp kept as text.
+
+    Raises pyarrow.ArrowInvalid for anything pyarrow rejects, invalid UTF-8 included (its parser lets
+    that through; the validation finds it).
+    """
+    options = pajson.ReadOptions(use_threads=False, block_size=max(len(block), 1))
+    table = pajson.read_json(pa.BufferReader(block), read_options=options)
+    schema = pa.schema([field.with_type(_text_timestamps(field.type)) for field in table.schema])
+    if schema != table.schema:
+        parse_options = pajson.ParseOptions(explicit_schema=schema)
+        table = pajson.read_json(pa.BufferReader(block), read_options=options, parse_options=parse_options)
+    table.validate(full=True)
     return table
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pajson
 
 from modelwatch.readers.arrow import flat_table
 from modelwatch.readers.capture import problems as kinds
@@ -26,6 +25,7 @@ from modelwatch.readers.capture.payloads import PROTOCOL_KEYS
 from modelwatch.readers.capture.problems import Problems
 from modelwatch.readers.capture.rows import OUTPUT_PREFIX, paired_rows, typed_column
 from modelwatch.readers.capture.sides import PayloadProblemError, side_rows
+from modelwatch.readers.jsonl import read_json_block
 
 NEWLINE, CARRIAGE_RETURN, SPACE, BRACE = 10, 13, 32, ord("{")
 
@@ -43,15 +43,8 @@ def json_objects(payloads: pa.Array) -> pa.Table | None:
     separators = offsets[1:] - offsets[0] + np.arange(len(payloads))
     body[(body == NEWLINE) | (body == CARRIAGE_RETURN)] = SPACE  # JSON strings hold no raw line breaks
     body[separators] = NEWLINE
-    data = pa.py_buffer(body)
-    options = pajson.ReadOptions(use_threads=False, block_size=max(len(body), 1))
     try:
-        table = pajson.read_json(pa.BufferReader(data), read_options=options)
-        schema = pa.schema([field.with_type(_text_timestamps(field.type)) for field in table.schema])
-        if schema != table.schema:
-            parse_options = pajson.ParseOptions(explicit_schema=schema)
-            table = pajson.read_json(pa.BufferReader(data), read_options=options, parse_options=parse_options)
-        table.validate(full=True)
+        table = read_json_block(pa.py_buffer(body))
     except pa.ArrowInvalid:
         return None
     if table.num_rows != len(payloads) or any(name in PROTOCOL_KEYS for name in table.column_names):
@@ -61,17 +54,6 @@ def json_objects(payloads: pa.Array) -> pa.Table | None:
         if pa.types.is_null(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
     return table
-
-
-def _text_timestamps(kind: pa.DataType) -> pa.DataType:
-    """pyarrow guesses timestamps from text; we keep the text, as the per-record path does."""
-    if pa.types.is_timestamp(kind):
-        return pa.string()
-    if pa.types.is_struct(kind):
-        return pa.struct(
-            [kind.field(i).with_type(_text_timestamps(kind.field(i).type)) for i in range(kind.num_fields)]
-        )
-    return kind
 
 
 def json_batch(
