@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from modelwatch.demo import churn_training_data
+from sagemaker_defaults import SUGGESTED_MONITORING_CONFIG
 
 CHURN = churn_training_data()
 
@@ -88,19 +89,7 @@ def test_churn_constraints(churn_baseline: tuple[dict, dict, str]) -> None:
         assert feature["num_constraints"]["is_non_negative"] == bool(frame[name].min() >= 0)
         stats_type = next(f["inferred_type"] for f in statistics["features"] if f["name"] == name)
         assert feature["inferred_type"] == stats_type
-    assert constraints["monitoring_config"] == {
-        "evaluate_constraints": "Enabled",
-        "emit_metrics": "Enabled",
-        "datatype_check_threshold": 1.0,
-        "domain_content_threshold": 1.0,
-        "distribution_constraints": {
-            "perform_comparison": "Enabled",
-            "comparison_threshold": 0.1,
-            "comparison_method": "Robust",
-            "categorical_comparison_threshold": 0.1,
-            "categorical_drift_method": "LInfinity",
-        },
-    }
+    assert constraints["monitoring_config"] == SUGGESTED_MONITORING_CONFIG
 
 
 def test_summary_is_printed(churn_baseline: tuple[dict, dict, str]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from modelwatch.formats.constraints import Constraints, DistributionConstraints, MonitoringConfig
 from modelwatch.profiling.profile import Profile
 from modelwatch.suggest import suggest_constraints, suggested_domain
+from sagemaker_defaults import SUGGESTED_MONITORING_CONFIG
 
 
 def _profile(*batches: dict[str, pa.Array]) -> Profile:
@@ -21,19 +22,7 @@ def _profile(*batches: dict[str, pa.Array]) -> Profile:
 
 def test_monitoring_config_defaults_are_what_sagemaker_suggests() -> None:
     document = suggest_constraints(_profile({"x": pa.array([1, 2])})).to_dict()
-    assert document["monitoring_config"] == {
-        "evaluate_constraints": "Enabled",
-        "emit_metrics": "Enabled",
-        "datatype_check_threshold": 1.0,
-        "domain_content_threshold": 1.0,
-        "distribution_constraints": {
-            "perform_comparison": "Enabled",
-            "comparison_threshold": 0.1,
-            "comparison_method": "Robust",
-            "categorical_comparison_threshold": 0.1,
-            "categorical_drift_method": "LInfinity",
-        },
-    }
+    assert document["monitoring_config"] == SUGGESTED_MONITORING_CONFIG
     assert document["version"] == 0.0
 
 

@@ -14,6 +14,7 @@ from checks_builders import check, feature, kinds, profile
 from scipy import stats
 
 from modelwatch.formats.statistics import Statistics
+from sagemaker_defaults import SUGGESTED_MONITORING_CONFIG
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sagemaker"
 LEVEL0 = [34.0, 45.0, 23.0, 51.0, 38.0, 29.0, 62.0]
@@ -86,19 +87,7 @@ CONSTRAINTS: dict[str, Any] = {
             },
         },
     ],
-    "monitoring_config": {
-        "evaluate_constraints": "Enabled",
-        "emit_metrics": "Enabled",
-        "datatype_check_threshold": 1.0,
-        "domain_content_threshold": 1.0,
-        "distribution_constraints": {
-            "perform_comparison": "Enabled",
-            "comparison_threshold": 0.1,
-            "comparison_method": "Robust",
-            "categorical_comparison_threshold": 0.1,
-            "categorical_drift_method": "LInfinity",
-        },
-    },
+    "monitoring_config": SUGGESTED_MONITORING_CONFIG,
 }
 AGES = [str(v) for v in [25, 31, 36, 44, 47, 52, 58, 60, 61, 62, 64, 66, 70, 71, 72, 75, 80, 81, 85]] + [
     "41.5"

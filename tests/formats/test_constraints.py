@@ -15,6 +15,7 @@ from modelwatch.formats.constraints import (
     MonitoringConfig,
 )
 from modelwatch.formats.documents import DocumentError
+from sagemaker_defaults import SUGGESTED_MONITORING_CONFIG
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sagemaker"
 
@@ -127,19 +128,7 @@ def test_written_keys_match_the_reference() -> None:
             "num_constraints": {"is_non_negative": True},
         }
     ]
-    assert document["monitoring_config"] == {
-        "evaluate_constraints": "Enabled",
-        "emit_metrics": "Enabled",
-        "datatype_check_threshold": 1.0,
-        "domain_content_threshold": 1.0,
-        "distribution_constraints": {
-            "perform_comparison": "Enabled",
-            "comparison_threshold": 0.1,
-            "comparison_method": "Robust",
-            "categorical_comparison_threshold": 0.1,
-            "categorical_drift_method": "LInfinity",
-        },
-    }
+    assert document["monitoring_config"] == SUGGESTED_MONITORING_CONFIG
     minimal = FeatureConstraints("y", "Unknown").to_dict()
     assert minimal == {"name": "y", "inferred_type": "Unknown"}
 
