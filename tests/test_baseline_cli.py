@@ -163,9 +163,21 @@ def test_help_has_an_example() -> None:
     assert "Example: modelwatch baseline" in result.stdout
 
 
-def test_demo_prints_where_the_baseline_is(tmp_path: Path) -> None:
+def test_demo_runs_the_tour_and_says_where_everything_is(tmp_path: Path) -> None:
     result = run_cli("demo", "--output", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stderr
     assert f"statistics:  {tmp_path / 'demo' / 'baseline' / 'statistics.json'}" in result.stdout
     statistics, _ = load(tmp_path / "demo" / "baseline")
     assert statistics["dataset"]["item_count"] == 2333
+    assert "Completed: Job completed successfully with no violations." in result.stdout
+    assert "CompletedWithViolations: Job completed successfully with 3 violations." in result.stdout
+    for line in (
+        "Day Mins · baseline_drift_check",
+        "Eve Mins · completeness_check",
+        "Night Calls · data_type_check",
+        "1 × not JSON",
+    ):
+        assert line in result.stdout
+    report = tmp_path / "demo" / "reports" / "2026-11-29T11" / "report.html"
+    assert f"Open the report of the drifted hour: {report}" in result.stdout
+    assert report.is_file()
