@@ -60,7 +60,8 @@ class Profile:
             "item_count": self.item_count,
             "columns": [{"name": name, **column.to_dict()} for name, column in self.columns.items()],
         }
-        return zlib.compress(json.dumps(document, separators=(",", ":")).encode())
+        # Level 1: four times faster than the default and a fifth larger; profiles travel between processes.
+        return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 1)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Profile:
