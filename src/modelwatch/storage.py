@@ -76,15 +76,16 @@ def staged_directory(uri: str, storage_options: StorageOptions | None = None) ->
         yield uri
         return
     parent = os.path.dirname(os.path.abspath(path)) or "."
+    staging = os.path.join(parent, f".{os.path.basename(path.rstrip('/'))}.{uuid.uuid4().hex}.partial")
     try:
-        os.makedirs(parent, exist_ok=True)
+        os.makedirs(staging)
     except OSError as error:
         raise ModelwatchError(f"{uri}: cannot create the output directory: {error.strerror}") from error
-    staging = os.path.join(parent, f".{os.path.basename(path.rstrip('/'))}.{uuid.uuid4().hex}.partial")
-    os.makedirs(staging)
     try:
         yield staging
         _replace_directory(staging, path)
+    except OSError as error:
+        raise ModelwatchError(f"{uri}: cannot write the output directory: {error.strerror}") from error
     finally:
         if os.path.isdir(staging):
             fs.rm(staging, recursive=True)
