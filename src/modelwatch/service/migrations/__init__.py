@@ -1,0 +1,1 @@
+"""Alembic migrations of the server store; `service.store.database.open_store` runs them to head."""
