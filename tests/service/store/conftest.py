@@ -23,7 +23,7 @@ import pytest
 
 from modelwatch.service.store import Baseline, Endpoint, Schedule, Store, open_store
 
-from .postgres import PostgresServer, free_port, postgres_bin
+from .postgres import PostgresServer, free_port, require_postgres_bin
 
 
 class Clock:
@@ -41,12 +41,7 @@ class Clock:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        message = "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI must install it (.ci/run does)")
-        pytest.skip(f"{message}: the PostgreSQL store tests need it")
+    bin_dir = require_postgres_bin(os.environ)
     as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     root = Path(tempfile.mkdtemp(prefix="modelwatch-pg-"))
     if as_postgres:
@@ -55,15 +50,31 @@ def postgres_server() -> Iterator[PostgresServer]:
     data, port = root / "data", free_port()
 
     def run(*args: str) -> None:
-        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=60)
+        done = subprocess.run([*as_postgres, *args], check=False, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"{Path(args[0]).name} failed: {done.stderr or done.stdout}")
 
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+    pg_ctl = str(bin_dir / "pg_ctl")
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off"
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start")
     try:
-        yield PostgresServer(port)
+        run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
+        run(pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o", options, "start")
+        try:
+            yield PostgresServer(port)
+        finally:
+            run(pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop")
     finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
 
 

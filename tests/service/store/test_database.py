@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from modelwatch.errors import ModelwatchError
 from modelwatch.service.store import Endpoint, Store, open_store
+from modelwatch.service.store.database import MIGRATIONS
 from modelwatch.service.store.models import Base
 
+from . import postgres
 from .postgres import PostgresServer, free_port
 
 
@@ -21,6 +25,17 @@ def test_migrating_an_empty_database_gives_exactly_the_models(store: Store) -> N
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
         tables = set(inspect(connection).get_table_names())
     assert tables == {*Base.metadata.tables, "alembic_version"}
+
+
+def test_the_revisions_downgrade_to_nothing_and_upgrade_again(store: Store) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    for target, expected in [("base", set()), ("head", set(Base.metadata.tables))]:
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if target == "base" else command.upgrade)(config, target)
+        with store.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) - {"alembic_version"} == expected
 
 
 def test_reopening_a_store_keeps_its_rows(store_url: str, tmp_path: Path) -> None:
@@ -78,3 +93,11 @@ def test_postgres_scheme_and_driver_are_accepted(postgres_server: PostgresServer
         assert store.engine.url.drivername == "postgresql+psycopg"
     finally:
         store.close()
+
+
+def test_without_postgresql_the_tests_skip_except_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postgres, "postgres_bin", lambda: None)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL is not installed"):
+        postgres.require_postgres_bin({})
+    with pytest.raises(pytest.fail.Exception, match="CI must install it"):
+        postgres.require_postgres_bin({"CI": "true"})
