@@ -263,7 +263,7 @@ def _write_report(
 
 def _run_postprocessor(path: str) -> None:
     """SageMaker's contract: `postprocess_handler()` runs after a successful analysis."""
-    handler = load_function(path, "postprocess_handler")
+    handler = load_function(path, "postprocess_handler", "postprocessor")
     try:
         handler()
     except Exception as error:

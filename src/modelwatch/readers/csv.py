@@ -10,8 +10,8 @@ from typing import IO
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from modelwatch.errors import ModelwatchError
-from modelwatch.readers.files import chunk_bytes, file_size, one_line, open_file
+from modelwatch.errors import ModelwatchError, one_line
+from modelwatch.readers.files import chunk_bytes, file_size, open_file
 from modelwatch.readers.scan import first_invalid_utf8, line_of, nth_record_offset, record_cuts
 from modelwatch.readers.spec import Chunk, DatasetSpec
 

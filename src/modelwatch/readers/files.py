@@ -11,7 +11,7 @@ from typing import IO
 import fsspec
 import pyarrow as pa
 
-from modelwatch.errors import ModelwatchError
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.readers.spec import FORMATS, Chunk, DatasetFormat, DatasetSpec
 from modelwatch.storage import filesystem, is_local
 
@@ -24,11 +24,6 @@ EXTENSIONS: dict[str, DatasetFormat] = {
     ".pq": "parquet",
 }
 _GLOB_CHARACTERS = frozenset("*?[")
-
-
-def one_line(text: object) -> str:
-    """A library's error message squeezed onto one line."""
-    return " ".join(str(text).split())
 
 
 def list_files(spec: DatasetSpec) -> list[str]:

@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from modelwatch.errors import ModelwatchError
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.readers.arrow import flat_table
-from modelwatch.readers.files import RangeReader, file_size, one_line, open_file
+from modelwatch.readers.files import RangeReader, file_size, open_file
 from modelwatch.readers.scan import NEWLINE, line_of
 from modelwatch.readers.spec import Chunk, DatasetSpec
 

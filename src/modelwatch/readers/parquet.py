@@ -8,9 +8,9 @@ from typing import IO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from modelwatch.errors import ModelwatchError
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.readers.arrow import flat_batches
-from modelwatch.readers.files import file_size, one_line, open_file
+from modelwatch.readers.files import file_size, open_file
 from modelwatch.readers.spec import Chunk, DatasetSpec
 
 BATCH_ROWS = 64 * 2**10

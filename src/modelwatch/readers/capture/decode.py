@@ -20,12 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
-from modelwatch.errors import ModelwatchError
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.capture import parse_inference_time
 from modelwatch.readers.capture import problems as kinds
 from modelwatch.readers.capture.arrays import bools, int64s
 from modelwatch.readers.capture.problems import Problems
-from modelwatch.readers.files import one_line
 from modelwatch.storage import StorageOptions, filesystem
 
 BLOCK_SIZE = 8 * 2**20

@@ -24,8 +24,7 @@ from typing import Any
 
 import fsspec
 
-from modelwatch.errors import ModelwatchError
-from modelwatch.readers.files import one_line
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.storage import StorageOptions, filesystem, is_local
 
 SLACK = timedelta(minutes=5)

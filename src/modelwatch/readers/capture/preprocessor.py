@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from modelwatch.errors import ModelwatchError
+from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.readers.capture.layout import Layout
 from modelwatch.readers.capture.record import InferenceRecord
-from modelwatch.readers.files import one_line
-from modelwatch.storage import filesystem
+from modelwatch.scripts import load_function
 
 HANDLER = "preprocess_handler"
 logger = logging.getLogger("modelwatch.preprocessor")
@@ -49,26 +48,7 @@ class Preprocessor:
 
 def load_preprocessor(path: str) -> Preprocessor:
     """Run the script (a local path or any fsspec URI) and take its `preprocess_handler`."""
-    fs, inner = filesystem(path)
-    try:
-        with fs.open(inner, "rb") as handle:
-            source = handle.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ModelwatchError(f"{path}: cannot read the preprocessor script: {one_line(error)}") from error
-    namespace: dict[str, Any] = {"__name__": "modelwatch_preprocessor", "__file__": path}
-    try:
-        exec(compile(source, path, "exec"), namespace)  # running the user script is the point
-    except SyntaxError as error:
-        raise ModelwatchError(
-            f"{path}:{error.lineno}: syntax error in the preprocessor: {error.msg}"
-        ) from error
-    except Exception as error:
-        raise ModelwatchError(
-            f"{path}: the preprocessor failed on loading: {type(error).__name__}: {one_line(error)}"
-        ) from error
-    handler = namespace.get(HANDLER)
-    if not callable(handler):
-        raise ModelwatchError(f"{path}: no {HANDLER}(inference_record[, logger]) function")
+    handler = load_function(path, HANDLER, "preprocessor")
     try:
         parameters = [
             parameter
