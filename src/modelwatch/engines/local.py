@@ -23,9 +23,7 @@ Progress = Callable[[int, int], None]
 Task = TypeVar("Task")
 Result = TypeVar("Result")
 
-CHUNK_BYTES = 32 * 2**20
-"""Small enough that every core gets several chunks (an idle core at the end costs more than a chunk
-boundary), large enough that per-chunk costs stay small."""
+CHUNK_BYTES = 64 * 2**20
 
 
 def run_tasks(
