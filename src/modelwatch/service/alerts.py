@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -52,7 +52,10 @@ _USER_AGENT = "modelwatch-alerts"
 
 
 class AlertSender:
-    """Sends the alerts of finished executions; one instance serves a whole server (it keeps no state)."""
+    """Sends the alerts of finished executions; one instance serves a whole server (it keeps no state).
+
+    `storage_options` are for reading the reports (their violations), as for the collector in `metrics`.
+    """
 
     def __init__(
         self,
@@ -62,6 +65,8 @@ class AlertSender:
         base_delay: timedelta = timedelta(seconds=1),
         timeout: float = 10,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        storage_options: Mapping[str, Any] | None = None,
     ) -> None:
         if attempts < 1:
             raise ValueError(f"attempts must be at least 1, got {attempts}")
@@ -71,6 +76,7 @@ class AlertSender:
         self.base_delay = base_delay
         self.timeout = timeout
         self.sleep = sleep
+        self.storage_options = storage_options
 
     def deliver(self, execution_id: int) -> list[AlertDelivery]:
         """Send the alerts of the execution that no one has claimed yet; the deliveries this call made.
@@ -126,7 +132,9 @@ class AlertSender:
             return []
         location = storage.join(execution.report_uri, VIOLATIONS_FILE)
         try:
-            return ConstraintViolations.from_dict(storage.read_json(location), location).violations
+            return ConstraintViolations.from_dict(
+                storage.read_json(location, self.storage_options), location
+            ).violations
         except ModelwatchError as error:
             logger.warning("execution %s: alert sent without its violations: %s", execution.id, error)
             return []

@@ -1,4 +1,7 @@
-"""A store with executions to alert on, and a real HTTP receiver on 127.0.0.1 that records what it gets."""
+"""A store with executions to alert on, and a real HTTP receiver on 127.0.0.1 that records what it gets.
+
+Every test runs on SQLite and on the store tests' throwaway PostgreSQL (skipped without it, except in CI).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from modelwatch.service.store import (
     Store,
     open_store,
 )
+
+from ..store.conftest import postgres_server, postgres_url  # noqa: F401 (fixtures used by `store_url`)
 
 NOW = datetime(2026, 11, 29, 12, 5, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -77,9 +82,18 @@ def receiver() -> Iterator[Receiver]:
     thread.join()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None for SQLite in the data directory, or the URL of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(None, tmp_path / "data", clock=lambda: NOW)
+def store(store_url: str | None, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(store_url, tmp_path / "data", clock=lambda: NOW)
     yield opened
     opened.close()
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from modelwatch.service.alerts import AlertSender
-from modelwatch.service.store import AlertDelivery, DeliveryStatus, ExecutionStatus, Store
+from modelwatch.service.store import AlertDelivery, DeliveryStatus, ExecutionStatus, Store, open_store
 
 from .conftest import NOW, MakeExecution, Receiver, Sleeps
 from .ports import closed_port_url
@@ -171,23 +171,25 @@ def test_each_target_is_sent_once(store: Store, receiver: Receiver, make_executi
     assert [row.status for row in rows(store)] == [DeliveryStatus.DELIVERED] * 2
 
 
-def test_concurrent_senders_post_once(
-    store: Store, receiver: Receiver, make_execution: MakeExecution
+def test_concurrent_senders_on_two_servers_post_once(
+    store: Store, store_url: str | None, receiver: Receiver, make_execution: MakeExecution, tmp_path: Path
 ) -> None:
     execution = make_execution({"webhooks": [{"url": receiver.url}]}, ExecutionStatus.FAILED)
+    other_server = open_store(store_url, tmp_path / "data", clock=lambda: NOW)
     start = threading.Barrier(4)
     results: list[int] = []
 
-    def deliver() -> None:
-        alerts = sender(store, Sleeps())
+    def deliver(server: Store) -> None:
+        alerts = sender(server, Sleeps())
         start.wait()
         results.append(len(alerts.deliver(execution)))
 
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    threads = [threading.Thread(target=deliver, args=(server,)) for server in [store, other_server] * 2]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    other_server.close()
 
     assert sorted(results) == [0, 0, 0, 1]
     assert len(receiver.received) == 1

@@ -1,4 +1,7 @@
-"""A SQLite store seeded with schedules and executions whose reports are real analyses of the demo data."""
+"""A store seeded with schedules and executions whose reports are real analyses of the demo data.
+
+Every test runs on SQLite and on the store tests' throwaway PostgreSQL (skipped without it, except in CI).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from modelwatch.service.store import (
     open_store,
 )
 
+from ..store.conftest import postgres_server, postgres_url  # noqa: F401 (fixtures used by `store_url`)
+
 NOW = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
 
 
@@ -42,9 +47,18 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None for SQLite in the data directory, or the URL of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(None, tmp_path / "data", clock=lambda: NOW)
+def store(store_url: str | None, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(store_url, tmp_path / "data", clock=lambda: NOW)
     yield opened
     opened.close()
 
