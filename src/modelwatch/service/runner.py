@@ -23,6 +23,7 @@ so a fire time off the hour writes beside it to ``.../hh-MM/``, and an on-demand
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -36,8 +37,9 @@ from sqlalchemy.orm import joinedload
 from modelwatch.analysis import FAILED
 from modelwatch.errors import ModelwatchError
 from modelwatch.service.cron import as_utc
+from modelwatch.service.metrics import SchedulerHealth
 from modelwatch.service.runner_worker import Interrupted, Job, Outcome, analyse_in_worker
-from modelwatch.service.schedule import CronSchedule, ScheduleError, due_windows, parse_offset
+from modelwatch.service.schedule import CronSchedule, ScheduleError, Window, due_windows, parse_offset
 from modelwatch.service.store import (
     Execution,
     Schedule,
@@ -81,6 +83,8 @@ class Runner:
         self._clock = clock
         self._on_finished = on_finished
         self._stop = threading.Event()
+        self._running = 0
+        self._running_lock = threading.Lock()
 
     def tick(self) -> list[int]:
         """One pass: retry expired windows, fail the orphans left, run the due windows; the ids run."""
@@ -143,6 +147,15 @@ class Runner:
                 log.exception("scheduler pass failed; trying again in %g s", interval)
             stop.wait(interval)
 
+    def health(self) -> SchedulerHealth:
+        """For the metrics: how long the oldest due window has waited, how many wait, how many run here."""
+        waiting: list[datetime] = []
+        for schedule in self._scheduled():
+            with contextlib.suppress(ScheduleError):  # the next tick fails the schedule
+                waiting += [fire for fire, _ in self._due_windows(schedule)]
+        lag = (self._clock() - min(waiting)).total_seconds() if waiting else 0.0
+        return SchedulerHealth(lag_seconds=max(lag, 0.0), queued=len(waiting), running=self._running)
+
     def _take_over_expired(self) -> list[Execution]:
         """Claim the scheduled windows whose runner's lease expired and that may be tried again."""
         query = (
@@ -178,21 +191,10 @@ class Runner:
             query = select(Schedule).where(Schedule.status == ScheduleStatus.SCHEDULED).order_by(Schedule.id)
             return list(session.scalars(query))
 
-    def _due(self, schedule: Schedule) -> list[tuple[datetime, tuple[datetime, datetime]]]:
+    def _due(self, schedule: Schedule) -> list[tuple[datetime, Window]]:
         """The schedule's due windows; a schedule whose expression or offsets cannot be used is Failed."""
-        with self._store.session() as session:
-            last = session.scalar(
-                select(func.max(Execution.scheduled_at)).where(Execution.schedule_id == schedule.id)
-            )
         try:
-            return due_windows(
-                CronSchedule.parse(schedule.cron_expression),
-                last or schedule.created_at,
-                self._clock(),
-                start_offset=parse_offset(schedule.start_offset),
-                end_offset=parse_offset(schedule.end_offset),
-                max_catch_up=self._settings.max_catch_up,
-            )
+            return self._due_windows(schedule)
         except ScheduleError as error:
             log.error("schedule %r failed: %s", schedule.name, error)
             with self._store.session() as session:
@@ -203,6 +205,21 @@ class Runner:
                 )
             return []
 
+    def _due_windows(self, schedule: Schedule) -> list[tuple[datetime, Window]]:
+        """The fire times since the schedule's last one (none of them claimed yet), with their windows."""
+        with self._store.session() as session:
+            last = session.scalar(
+                select(func.max(Execution.scheduled_at)).where(Execution.schedule_id == schedule.id)
+            )
+        return due_windows(
+            CronSchedule.parse(schedule.cron_expression),
+            last or schedule.created_at,
+            self._clock(),
+            start_offset=parse_offset(schedule.start_offset),
+            end_offset=parse_offset(schedule.end_offset),
+            max_catch_up=self._settings.max_catch_up,
+        )
+
     def _run(self, execution: Execution) -> int | None:
         """Run a claimed execution and record it; its id, or None when it was abandoned (lease, stop)."""
         if not renew_lease(self._store, execution, self._settings.lease):
@@ -210,7 +227,13 @@ class Runner:
         with self._store.session() as session:
             schedule = session.get_one(Schedule, execution.schedule_id)
         output = self._report_folder(schedule, execution)
-        outcome = self._analyse(schedule, execution, output)
+        with self._running_lock:
+            self._running += 1
+        try:
+            outcome = self._analyse(schedule, execution, output)
+        finally:
+            with self._running_lock:
+                self._running -= 1
         if isinstance(outcome, Interrupted):
             log.warning("execution %d abandoned: %s", execution.id, outcome.value)
             if outcome is Interrupted.SHUTDOWN:

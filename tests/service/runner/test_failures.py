@@ -98,10 +98,11 @@ def test_a_stopping_server_releases_its_execution_for_a_rerun(
 ) -> None:
     schedule_id = make_schedule()
     stop = threading.Event()
-    serving = threading.Thread(target=Runner(store, settings, clock).serve_forever, args=(stop,))
+    runner = Runner(store, settings, clock)
+    serving = threading.Thread(target=runner.serve_forever, args=(stop,))
     serving.start()
     deadline = time.monotonic() + 30
-    while not executions(store, schedule_id) and time.monotonic() < deadline:
+    while runner.health().running == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     stop.set()
     serving.join(timeout=30)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from modelwatch.errors import ModelwatchError
+from modelwatch.service.metrics import SchedulerHealth
 from modelwatch.service.runner import Runner, RunnerSettings
 from modelwatch.service.store import Execution, ExecutionStatus, Schedule, ScheduleStatus, Store
 
@@ -30,9 +31,11 @@ def test_hourly_schedule_runs_the_preceding_hour_into_the_sagemaker_folder(
     finished: list[Execution] = []
     runner = Runner(store, settings, clock, on_finished=finished.append)
     schedule_id = make_schedule()
+    assert runner.health() == SchedulerHealth(lag_seconds=300.0, queued=1, running=0), "10:00 is due at 10:05"
 
     ran = runner.tick()
 
+    assert runner.health() == SchedulerHealth(lag_seconds=0.0, queued=0, running=0)
     [execution] = executions(store, schedule_id)
     assert ran == [execution.id]
     assert (execution.window_start, execution.window_end) == (_hour(9), _hour(10))
@@ -68,6 +71,8 @@ def test_catch_up_after_downtime_runs_each_missed_hour(
     schedule_id = make_schedule()
     runner.tick()
     clock.advance(hours=3)
+    waited = 2 * 3600 + 300  # the oldest missed fire time, 11:00, waited longest
+    assert runner.health() == SchedulerHealth(lag_seconds=waited, queued=3, running=0)
 
     ran = runner.tick()
 
