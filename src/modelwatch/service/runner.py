@@ -8,8 +8,8 @@ downtime at most `max_catch_up` of the latest windows are due (`due_windows`); o
 `run_now`.
 
 A server killed during an execution leaves it InProgress with a lease that runs out. We **re-run** such a
-window rather than skip it: an interrupted analysis wrote no report (reports are written atomically at the
-end), and a gap in monitoring is worse than a late report. Any server's next tick takes it over (the
+window rather than skip it: an interrupted analysis left no complete report (the re-run writes it whole),
+and a gap in monitoring is worse than a late report. Any server's next tick takes it over (the
 claim of an expired lease, one winner). Only what cannot be retried is failed by `mark_orphans_failed`:
 on-demand runs (whoever asked is gone), windows of schedules no longer Scheduled, and windows already
 attempted `MAX_ATTEMPTS` times (an execution that keeps killing its server must not loop forever). A server
