@@ -163,6 +163,53 @@ def analyze(
 
 
 @app.command()
+def server(
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the store (SQLite by default) and the reports live.")
+    ] = Path("modelwatch-data"),
+    store: Annotated[
+        str | None,
+        typer.Option(help="Store URL, e.g. postgresql://user@host/db (default: SQLite in --data-dir)."),
+    ] = None,
+    listen: Annotated[
+        str, typer.Option(help="HOST:PORT for the API, /docs and /metrics.")
+    ] = "127.0.0.1:8700",
+    admin_token: Annotated[
+        list[str] | None,
+        typer.Option(envvar="MODELWATCH_ADMIN_TOKENS", help="Bearer token with the admin role; repeatable."),
+    ] = None,
+    read_token: Annotated[
+        list[str] | None,
+        typer.Option(
+            envvar="MODELWATCH_READ_TOKENS", help="Bearer token with the read-only role; repeatable."
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="The server's address as users reach it, for links in alerts.")
+    ] = None,
+) -> None:
+    """Run the API, the scheduler and /metrics on one store (no token configured: the API is open).
+
+    Example: modelwatch server --data-dir /var/lib/modelwatch --listen 0.0.0.0:8700 --admin-token $TOKEN
+    """
+    from modelwatch.capture.addresses import parse_address
+    from modelwatch.service.server import ServerSettings, serve
+
+    host, port = parse_address(listen, "--listen")
+    serve(
+        ServerSettings(
+            data_dir=data_dir.resolve(),
+            store_url=store,
+            host=host,
+            port=port,
+            admin_tokens=frozenset(admin_token or ()),
+            read_tokens=frozenset(read_token or ()),
+            public_url=public_url,
+        )
+    )
+
+
+@app.command()
 def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where the demo writes its files.")] = Path(
         "demo-output"

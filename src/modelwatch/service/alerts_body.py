@@ -37,7 +37,7 @@ from modelwatch.service.store import Execution
 
 BODY_VERSION = 1
 MAX_VIOLATIONS = 20
-REPORT_PATH = "executions/{execution_id}/report"
+REPORT_PATH = "api/v1/executions/{execution_id}/files/report.html"
 """Where a server with a public base URL shows an execution's report, relative to that URL."""
 _SLACK_TEXT_LIMIT = 3000
 _SLACK_HEADER_LIMIT = 150

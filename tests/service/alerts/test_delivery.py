@@ -12,6 +12,8 @@ from modelwatch.service.store import AlertDelivery, DeliveryStatus, ExecutionSta
 from .conftest import NOW, MakeExecution, Receiver, Sleeps
 from .ports import closed_port_url
 
+REPORT_URL = "https://modelwatch.example.com/api/v1/executions/{execution}/files/report.html"
+
 BASE = "https://modelwatch.example.com/"
 
 
@@ -56,7 +58,7 @@ def test_json_body_with_violations_and_headers(
         "failure_reason": None,
         "violation_count": 25,
         "violations_omitted": 5,
-        "report_url": f"https://modelwatch.example.com/executions/{execution}/report",
+        "report_url": REPORT_URL.format(execution=execution),
         "report_uri": str(report),
     }
     assert violations[0] == {
@@ -106,7 +108,7 @@ def test_slack_body(store: Store, receiver: Receiver, make_execution: MakeExecut
     assert lines[-1] == "… and 5 more in the report"
     assert link["text"] == {
         "type": "mrkdwn",
-        "text": f"<https://modelwatch.example.com/executions/{execution}/report|Open the report>",
+        "text": f"<{REPORT_URL.format(execution=execution)}|Open the report>",
     }
 
 

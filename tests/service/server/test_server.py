@@ -1,0 +1,113 @@
+"""`modelwatch server` end to end: a real process, its API over HTTP, a run on captured traffic, /metrics."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from modelwatch.baseline import suggest_baseline
+from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
+
+TOKEN = "admin-secret"
+HOUR = datetime(2026, 11, 29, 10, tzinfo=UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[httpx.Client]:
+    port = free_port()
+    options = ["--data-dir", str(tmp_path / "data"), "--listen", f"127.0.0.1:{port}", "--admin-token", TOKEN]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelwatch", "server", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {TOKEN}"})
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.get("/openapi.json").raise_for_status()
+            break
+        except httpx.TransportError:
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+    try:
+        yield client
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0]
+        assert process.returncode == 0, output
+        assert "Traceback" not in output
+
+
+def test_a_run_on_captured_traffic_through_the_api(server: httpx.Client, tmp_path: Path) -> None:
+    write_capture(tmp_path / "capture", churn_test_inputs().slice(1, 120), HOUR)
+    baseline = tmp_path / "baseline"
+    suggest_baseline(str(churn_training_data()), str(baseline))
+    capture = str(tmp_path / "capture" / ENDPOINT / VARIANT)
+    assert server.post("/api/v1/endpoints", json={"name": "churn", "capture_uri": capture}).status_code == 201
+    created = server.post(
+        "/api/v1/baselines",
+        json={
+            "name": "training",
+            "statistics_uri": str(baseline / "statistics.json"),
+            "constraints_uri": str(baseline / "constraints.json"),
+        },
+    )
+    assert created.status_code == 201, created.text
+    schedule = {"name": "hourly", "endpoint": "churn", "baseline": "training", "cron_expression": "0 * * * *"}
+    assert server.post("/api/v1/schedules", json=schedule).status_code == 201
+    window = {"start": HOUR.isoformat(), "end": (HOUR + timedelta(hours=1)).isoformat()}
+    accepted = server.post("/api/v1/schedules/hourly/runs", json=window)
+    assert accepted.status_code == 202, accepted.text
+
+    deadline = time.monotonic() + 120
+    while True:
+        page = server.get("/api/v1/executions", params={"schedule": "hourly"}).json()
+        if page["items"] and page["items"][0]["status"] not in ("Pending", "InProgress"):
+            break
+        assert time.monotonic() < deadline, page
+        time.sleep(0.5)
+    execution = server.get(f"/api/v1/executions/{page['items'][0]['id']}").json()
+    assert execution["status"] == "Completed", execution
+    assert execution["violations"] == []
+    report = server.get(f"/api/v1/executions/{execution['id']}/files/report.html")
+    assert report.status_code == 200
+    assert "Completed" in report.text
+    again = server.post("/api/v1/schedules/hourly/runs", json=window)
+    assert again.status_code == 202
+
+    metrics = server.get("/metrics")
+    families = {family.name: family for family in text_string_to_metric_families(metrics.text)}
+    statuses = {
+        sample.labels["status"]: sample.value
+        for sample in families["modelwatch_execution_status"].samples
+        if sample.labels["schedule"] == "hourly"
+    }
+    assert statuses["Completed"] == 1.0
+    assert sum(statuses.values()) == 1.0
+    assert os.path.isdir(tmp_path / "data" / "reports" / "churn" / "hourly")
+
+
+def test_the_api_needs_a_token_when_tokens_are_configured(server: httpx.Client) -> None:
+    anonymous = httpx.get(server.base_url.join("/api/v1/schedules"))
+    assert anonymous.status_code == 401
+    assert server.get("/api/v1/schedules").json() == []
