@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/modelwatch demo
+	$(BIN)/modelwatch demo --serve --port 8700
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

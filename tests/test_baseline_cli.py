@@ -181,3 +181,5 @@ def test_demo_runs_the_tour_and_says_where_everything_is(tmp_path: Path) -> None
     report = tmp_path / "demo" / "reports" / "2026-11-29T11" / "report.html"
     assert f"Open the report of the drifted hour: {report}" in result.stdout
     assert report.is_file()
+    assert "execution 1: CompletedWithViolations, 3 violations" in result.stdout
+    assert "/api/v1/executions/1/files/report.html" in result.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -214,17 +214,26 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where the demo writes its files.")] = Path(
         "demo-output"
     ),
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Keep the demo's server running until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="The demo server's port (0: any free port).")] = 0,
 ) -> None:
-    """Run the end-to-end tour on the embedded defaults: baseline, capture, analyze, report.
+    """Run the end-to-end tour on the embedded defaults: baseline, capture, analyze, report, server.
 
-    Example: modelwatch demo --output demo-output
+    Example: modelwatch demo --output demo-output --serve --port 8700
     """
-    from modelwatch.console import console, print_analysis_summary, print_baseline_summary, progress_bar
-    from modelwatch.demo import run
+    import shutil
+    import threading
 
+    from modelwatch.console import console, print_analysis_summary, print_baseline_summary, progress_bar
+    from modelwatch.demo import DRIFTED_HOUR, run
+    from modelwatch.demo.server_tour import demo_server, set_up_monitoring
+
+    output = output.resolve()
     console.print("[bold]1. Baseline[/bold] the churn training set")
     with progress_bar("demo") as progress:
-        result = run(output.resolve(), progress)
+        result = run(output, progress)
     print_baseline_summary(result.baseline)
     console.print(
         f"\n[bold]2. Capture[/bold] two hours of traffic into {result.capture_location}", soft_wrap=True
@@ -238,6 +247,28 @@ def demo(
     report = result.drifted.files.get("report.html")
     if report:
         console.print(f"\nOpen the report of the drifted hour: {report}", soft_wrap=True, highlight=False)
+
+    console.print("\n[bold]4. Serve[/bold]: the same monitoring on a modelwatch server, through its API")
+    shutil.rmtree(output / "server", ignore_errors=True)
+    baseline_dir = Path(result.baseline.statistics_uri).parent
+    window = (DRIFTED_HOUR, DRIFTED_HOUR + timedelta(hours=1))
+    with demo_server(output / "server", port or None) as url:
+        tour = set_up_monitoring(url, result.capture_location, baseline_dir, window)
+        execution = tour.execution
+        for line in (
+            f"execution {execution['id']}: {execution['status']}, {execution['violation_count']} violations",
+            f"API and its documentation: {url}/docs",
+            f"executions:                {url}/api/v1/executions",
+            f"the execution's report:    {tour.report_url}",
+            f"Prometheus metrics:        {url}/metrics",
+        ):
+            console.print(line, soft_wrap=True, highlight=False)
+        if serve:
+            console.print("The server runs until Ctrl-C.", highlight=False)
+            try:
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                console.print("stopped", highlight=False)
 
 
 app.command("capture")(capture_command)
