@@ -273,6 +273,13 @@ def demo(
 
 app.command("capture")(capture_command)
 
+from modelwatch.client_cli import baselines_app, endpoints_app, executions_app, schedules_app  # noqa: E402
+
+app.add_typer(endpoints_app)
+app.add_typer(baselines_app)
+app.add_typer(schedules_app)
+app.add_typer(executions_app)
+
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and a non-zero exit, never a traceback."""
