@@ -7,8 +7,7 @@ one line. The client is imported when a command runs, so ``modelwatch --help`` d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -43,12 +42,10 @@ schedules_app = _app("schedules", "Monitoring schedules: which endpoint, against
 executions_app = _app("executions", "Executions of schedules, with their violations and report files.")
 
 
-@contextmanager
-def _client(url: str, token: str | None) -> Iterator[Client]:
+def _client(url: str, token: str | None) -> Client:
     from modelwatch.client import Client
 
-    with Client(url, token) as client:
-        yield client
+    return Client(url, token)
 
 
 def _time(text: str) -> datetime:

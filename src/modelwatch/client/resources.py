@@ -6,6 +6,7 @@ runtime) stay in one place. Times may be naive datetimes: they are taken as UTC,
 
 from __future__ import annotations
 
+import builtins  # `builtins.list`: the methods named `list` shadow the type in the class bodies
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -43,8 +44,8 @@ class Endpoints:
         body = _given(name=name, capture_uri=capture_uri, storage_options=storage_options)
         return cast(Endpoint, self._transport.json("POST", "/endpoints", json=body))
 
-    def list(self) -> list[Endpoint]:
-        return cast(list[Endpoint], self._transport.json("GET", "/endpoints"))
+    def list(self) -> builtins.list[Endpoint]:
+        return cast(builtins.list[Endpoint], self._transport.json("GET", "/endpoints"))
 
     def get(self, name: str) -> Endpoint:
         return cast(Endpoint, self._transport.json("GET", _named("endpoints", name)))
@@ -81,8 +82,8 @@ class Baselines:
         )
         return cast(Baseline, self._transport.json("POST", "/baselines", json=body))
 
-    def list(self) -> list[Baseline]:
-        return cast(list[Baseline], self._transport.json("GET", "/baselines"))
+    def list(self) -> builtins.list[Baseline]:
+        return cast(builtins.list[Baseline], self._transport.json("GET", "/baselines"))
 
     def get(self, name: str) -> Baseline:
         return cast(Baseline, self._transport.json("GET", _named("baselines", name)))
@@ -119,8 +120,8 @@ class Schedules:
         )
         return cast(Schedule, self._transport.json("POST", "/schedules", json=body))
 
-    def list(self) -> list[Schedule]:
-        return cast(list[Schedule], self._transport.json("GET", "/schedules"))
+    def list(self) -> builtins.list[Schedule]:
+        return cast(builtins.list[Schedule], self._transport.json("GET", "/schedules"))
 
     def get(self, name: str) -> Schedule:
         return cast(Schedule, self._transport.json("GET", _named("schedules", name)))
