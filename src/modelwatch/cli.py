@@ -187,6 +187,12 @@ def server(
     public_url: Annotated[
         str | None, typer.Option(help="The server's address as users reach it, for links in alerts.")
     ] = None,
+    protect_metrics: Annotated[
+        bool, typer.Option(help="/metrics needs a read or admin token, like the API (default: open).")
+    ] = False,
+    max_catch_up: Annotated[
+        int, typer.Option(min=1, help="Missed windows run per schedule after downtime (the most recent).")
+    ] = 24,
 ) -> None:
     """Run the API, the scheduler and /metrics on one store (no token configured: the API is open).
 
@@ -205,6 +211,8 @@ def server(
             admin_tokens=frozenset(admin_token or ()),
             read_tokens=frozenset(read_token or ()),
             public_url=public_url,
+            protect_metrics=protect_metrics,
+            max_catch_up=max_catch_up,
         )
     )
 

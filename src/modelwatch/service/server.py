@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelwatch.service.alerts import AlertSender
 from modelwatch.service.api import ApiSettings, create_app
+from modelwatch.service.api.auth import BearerAuth
 from modelwatch.service.metrics import metrics_app
 from modelwatch.service.runner import Runner, RunnerSettings
 from modelwatch.service.store import Execution, open_store
@@ -39,6 +40,10 @@ class ServerSettings:
     read_tokens: frozenset[str] = field(default_factory=frozenset)
     public_url: str | None = None
     """The server's address as users reach it, for report links in alerts."""
+    protect_metrics: bool = False
+    """Whether `/metrics` needs a read (or admin) token like the API; open by default, as scrapers expect."""
+    max_catch_up: int = 24
+    """Missed windows run after downtime, per schedule (the most recent ones)."""
 
 
 @contextmanager
@@ -51,11 +56,17 @@ def running_server(settings: ServerSettings) -> Iterator[ASGIApp]:
     def alert(execution: Execution) -> None:
         sender.deliver(execution.id)
 
-    runner = Runner(store, RunnerSettings(owner=owner, data_dir=settings.data_dir), on_finished=alert)
+    runner_settings = RunnerSettings(
+        owner=owner, data_dir=settings.data_dir, max_catch_up=settings.max_catch_up
+    )
+    runner = Runner(store, runner_settings, on_finished=alert)
     api_settings = ApiSettings(
         data_dir=settings.data_dir, admin_tokens=settings.admin_tokens, read_tokens=settings.read_tokens
     )
-    app = _with_metrics(create_app(store, api_settings, runner), metrics_app(store, runner.health))
+    metrics = metrics_app(store, runner.health)
+    if settings.protect_metrics:
+        metrics = BearerAuth(metrics, api_settings, prefix="/metrics")
+    app = _with_metrics(create_app(store, api_settings, runner), metrics)
     stop = threading.Event()
     ticking = threading.Thread(
         target=runner.serve_forever, args=(stop,), name="modelwatch-runner", daemon=True
@@ -70,7 +81,7 @@ def running_server(settings: ServerSettings) -> Iterator[ASGIApp]:
 
 
 def _with_metrics(api: ASGIApp, metrics: ASGIApp) -> ASGIApp:
-    """`/metrics` (open, as Prometheus scrapes it) beside the API, at exactly that path."""
+    """`/metrics` beside the API, at exactly that path."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         target = metrics if scope["type"] == "http" and scope["path"] == "/metrics" else api

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,12 +30,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[httpx.Client]:
+@contextmanager
+def running(tmp_path: Path, *extra: str) -> Iterator[httpx.Client]:
+    """A `modelwatch server` process on a free loopback port, stopped with SIGTERM at the end."""
     port = free_port()
     options = ["--data-dir", str(tmp_path / "data"), "--listen", f"127.0.0.1:{port}", "--admin-token", TOKEN]
     process = subprocess.Popen(
-        [sys.executable, "-m", "modelwatch", "server", *options],
+        [sys.executable, "-m", "modelwatch", "server", *options, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -56,6 +58,12 @@ def server(tmp_path: Path) -> Iterator[httpx.Client]:
         output = process.communicate(timeout=60)[0]
         assert process.returncode == 0, output
         assert "Traceback" not in output
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[httpx.Client]:
+    with running(tmp_path) as client:
+        yield client
 
 
 def test_a_run_on_captured_traffic_through_the_api(server: httpx.Client, tmp_path: Path) -> None:
@@ -111,3 +119,10 @@ def test_the_api_needs_a_token_when_tokens_are_configured(server: httpx.Client) 
     anonymous = httpx.get(server.base_url.join("/api/v1/schedules"))
     assert anonymous.status_code == 401
     assert server.get("/api/v1/schedules").json() == []
+
+
+def test_metrics_are_open_unless_protected(server: httpx.Client, tmp_path: Path) -> None:
+    assert httpx.get(server.base_url.join("/metrics")).status_code == 200
+    with running(tmp_path / "protected", "--protect-metrics") as protected:
+        assert httpx.get(protected.base_url.join("/metrics")).status_code == 401
+        assert protected.get("/metrics").status_code == 200

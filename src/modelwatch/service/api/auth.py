@@ -21,14 +21,15 @@ bearer_scheme = HTTPBearer(auto_error=False, description="An admin token, or a r
 
 
 class BearerAuth:
-    """Refuse ``/api`` requests without a known token (401) or with a read token on a write route (403)."""
+    """Refuse requests under `prefix` without a known token (401) or with a read token on a write (403)."""
 
-    def __init__(self, app: ASGIApp, settings: ApiSettings) -> None:
+    def __init__(self, app: ASGIApp, settings: ApiSettings, prefix: str = API_PREFIX) -> None:
         self.app = app
         self.settings = settings
+        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.settings.auth_enabled or not _is_api(scope):
+        if scope["type"] != "http" or not self.settings.auth_enabled or not _is_under(scope, self.prefix):
             await self.app(scope, receive, send)
             return
         token = _bearer_token(scope)
@@ -45,12 +46,12 @@ class BearerAuth:
         await response(scope, receive, send)
 
 
-def _is_api(scope: Scope) -> bool:
+def _is_under(scope: Scope, prefix: str) -> bool:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     if root and path.startswith(root):
         path = path[len(root) :]
-    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _bearer_token(scope: Scope) -> str | None:
