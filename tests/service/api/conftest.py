@@ -101,7 +101,7 @@ def api(serve: Callable[..., Api]) -> Api:
 def create_schedule(client: httpx.Client, name: str = "hourly", **fields: object) -> httpx.Response:
     """Create an endpoint, a baseline and a schedule on them (the first two only if missing)."""
     if client.get("/endpoints/ep").status_code == 404:
-        client.post("/endpoints", json={"name": "ep", "capture_uri": "/captures"}).raise_for_status()
+        client.post("/endpoints", json={"name": "ep", "capture_uri": "/tmp"}).raise_for_status()
     if client.get("/baselines/base").status_code == 404:
         documents = {"statistics_uri": "/b/statistics.json", "constraints_uri": "/b/constraints.json"}
         client.post("/baselines", json={"name": "base", **documents}).raise_for_status()

@@ -10,8 +10,8 @@ import pytest
 from .conftest import ADMIN, READER, Api
 
 WRITES = [  # in an order the admin can run one after another
-    ("POST", "/endpoints", {"name": "e2", "capture_uri": "/c"}),
-    ("PUT", "/endpoints/ep", {"capture_uri": "/c2"}),
+    ("POST", "/endpoints", {"name": "e2", "capture_uri": "/tmp"}),
+    ("PUT", "/endpoints/ep", {"capture_uri": "/var/tmp"}),
     ("POST", "/baselines", {"name": "b2", "dataset_uri": "/d"}),
     ("POST", "/schedules", {"name": "s", "endpoint": "ep", "baseline": "base", "cron_expression": "@daily"}),
     ("PUT", "/schedules/s", {"endpoint": "ep", "baseline": "base", "cron_expression": "@daily"}),
@@ -28,7 +28,9 @@ READS = ["/endpoints", "/endpoints/ep", "/baselines", "/schedules", "/executions
 def secured(serve: Callable[..., Api]) -> Api:
     api = serve(admin=frozenset({ADMIN}), read=frozenset({READER}))
     admin = {"Authorization": f"Bearer {ADMIN}"}
-    api.client.post("/endpoints", json={"name": "ep", "capture_uri": "/c"}, headers=admin).raise_for_status()
+    api.client.post(
+        "/endpoints", json={"name": "ep", "capture_uri": "/tmp"}, headers=admin
+    ).raise_for_status()
     api.client.post(
         "/baselines", json={"name": "base", "dataset_uri": "/d"}, headers=admin
     ).raise_for_status()
@@ -59,7 +61,7 @@ def test_writes_refuse_no_token_bad_token_and_read_token(secured: Api) -> None:
         assert "admin token" in forbidden.json()["error"]["message"]
     state = {path: _call(secured.client, "GET", path, None, READER).json() for path in READS[:4]}
     assert [endpoint["name"] for endpoint in state["/endpoints"]] == ["ep"]
-    assert state["/endpoints/ep"]["capture_uri"] == "/c"
+    assert state["/endpoints/ep"]["capture_uri"] == "/tmp"
     assert [baseline["name"] for baseline in state["/baselines"]] == ["base"]
     assert state["/schedules"] == []
 
@@ -95,4 +97,4 @@ def test_openapi_stays_open_with_auth(secured: Api) -> None:
 
 def test_without_tokens_everything_is_open(api: Api) -> None:
     assert api.client.get("/endpoints").status_code == 200
-    assert api.client.post("/endpoints", json={"name": "e", "capture_uri": "/c"}).status_code == 201
+    assert api.client.post("/endpoints", json={"name": "e", "capture_uri": "/tmp"}).status_code == 201

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import Api, create_schedule
 
 
@@ -11,17 +13,17 @@ def test_endpoint_lifecycle(api: Api) -> None:
     assert created.status_code == 201
     assert created.json() == {**body, "created_at": created.json()["created_at"]}
     assert created.json()["created_at"].endswith("Z")
-    api.client.post("/endpoints", json={"name": "churn", "capture_uri": "/c"}).raise_for_status()
+    api.client.post("/endpoints", json={"name": "churn", "capture_uri": "/tmp"}).raise_for_status()
 
     listed = api.client.get("/endpoints").json()
     assert [endpoint["name"] for endpoint in listed] == ["churn", "fraud"]
     assert api.client.get("/endpoints/fraud").json()["storage_options"] == {"anon": True}
 
-    replaced = api.client.put("/endpoints/fraud", json={"capture_uri": "/local/capture"})
+    replaced = api.client.put("/endpoints/fraud", json={"capture_uri": "/var/tmp"})
     assert replaced.status_code == 200
-    assert replaced.json()["capture_uri"] == "/local/capture"
+    assert replaced.json()["capture_uri"] == "/var/tmp"
     assert replaced.json()["storage_options"] == {}
-    assert api.client.get("/endpoints/fraud").json()["capture_uri"] == "/local/capture"
+    assert api.client.get("/endpoints/fraud").json()["capture_uri"] == "/var/tmp"
 
     assert api.client.delete("/endpoints/fraud").status_code == 204
     missing = api.client.get("/endpoints/fraud")
@@ -29,14 +31,24 @@ def test_endpoint_lifecycle(api: Api) -> None:
     assert missing.json() == {"error": {"message": "endpoint 'fraud' not found", "field": None}}
 
 
+def test_a_local_capture_location_must_exist(api: Api, tmp_path: Path) -> None:
+    missing = tmp_path / "not-yet"
+    response = api.client.post("/endpoints", json={"name": "e", "capture_uri": str(missing)})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "capture_uri"
+    assert f"no such folder: {missing}" in response.json()["error"]["message"]
+    missing.mkdir()
+    assert api.client.post("/endpoints", json={"name": "e", "capture_uri": str(missing)}).status_code == 201
+
+
 def test_unknown_endpoint_is_404_on_every_verb(api: Api) -> None:
     assert api.client.get("/endpoints/nope").status_code == 404
-    assert api.client.put("/endpoints/nope", json={"capture_uri": "/c"}).status_code == 404
+    assert api.client.put("/endpoints/nope", json={"capture_uri": "/tmp"}).status_code == 404
     assert api.client.delete("/endpoints/nope").status_code == 404
 
 
 def test_duplicate_endpoint_is_409(api: Api) -> None:
-    body = {"name": "fraud", "capture_uri": "/c"}
+    body = {"name": "fraud", "capture_uri": "/tmp"}
     api.client.post("/endpoints", json=body).raise_for_status()
     duplicate = api.client.post("/endpoints", json=body)
     assert duplicate.status_code == 409
@@ -44,14 +56,14 @@ def test_duplicate_endpoint_is_409(api: Api) -> None:
 
 
 def test_endpoint_name_cannot_hold_a_slash(api: Api) -> None:
-    response = api.client.post("/endpoints", json={"name": "a/b", "capture_uri": "/c"})
+    response = api.client.post("/endpoints", json={"name": "a/b", "capture_uri": "/tmp"})
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
 
 
 def test_put_cannot_rename(api: Api) -> None:
-    api.client.post("/endpoints", json={"name": "fraud", "capture_uri": "/c"}).raise_for_status()
-    response = api.client.put("/endpoints/fraud", json={"name": "other", "capture_uri": "/c"})
+    api.client.post("/endpoints", json={"name": "fraud", "capture_uri": "/tmp"}).raise_for_status()
+    response = api.client.put("/endpoints/fraud", json={"name": "other", "capture_uri": "/tmp"})
     assert response.status_code == 422
     assert response.json()["error"] == {"message": "name: unknown field", "field": "name"}
 

@@ -7,11 +7,13 @@ Times are timezone-aware and rendered as ISO 8601 UTC.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from modelwatch.errors import ModelwatchError
 from modelwatch.service.schedule import CronSchedule, ScheduleError, parse_offset
 from modelwatch.service.store.models import (
     NAME_LENGTH,
@@ -20,6 +22,7 @@ from modelwatch.service.store.models import (
     JobStatus,
     ScheduleStatus,
 )
+from modelwatch.storage import filesystem, is_local
 
 MAX_RUNTIME_SECONDS = 86_400
 
@@ -48,6 +51,21 @@ def _offset(text: str) -> str:
     return text.strip()
 
 
+def _capture_location(uri: str) -> str:
+    """A local capture location must be an existing folder (the capture writer creates it on start-up).
+
+    Object stores are not probed here: reaching them needs the endpoint's credentials and network.
+    """
+    try:
+        fs, path = filesystem(uri)
+    except ModelwatchError as error:
+        raise ValueError(str(error)) from None
+    if is_local(fs) and not os.path.isdir(path):
+        raise ValueError(f"no such folder: {uri}")
+    return uri
+
+
+CaptureLocation = Annotated[Uri, AfterValidator(_capture_location)]
 CronExpression = Annotated[str, StringConstraints(max_length=256), AfterValidator(_cron)]
 Offset = Annotated[str, StringConstraints(max_length=32), AfterValidator(_offset)]
 
@@ -61,7 +79,7 @@ class ResponseBody(BaseModel):
 
 
 class EndpointChange(RequestBody):
-    capture_uri: Uri
+    capture_uri: CaptureLocation
     storage_options: dict[str, Any] = Field(default_factory=dict)
 
 
