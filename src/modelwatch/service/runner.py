@@ -7,6 +7,10 @@ and runs one window at a time, oldest first, so several servers spread a backlog
 downtime at most `max_catch_up` of the latest windows are due (`due_windows`); older ones can be run with
 `run_now`.
 
+A tick first runs the Pending baselining jobs (`service.baselining`). Windows of a schedule whose baseline
+job is Pending or InProgress are deferred, not failed: nothing is claimed until the job completes. An
+execution on a baseline whose job Failed fails with the job's reason.
+
 A server killed during an execution leaves it InProgress with a lease that runs out. We **re-run** such a
 window rather than skip it: an interrupted analysis left no complete report (the re-run writes it whole),
 and a gap in monitoring is worse than a late report. Any server's next tick takes it over (the
@@ -36,6 +40,7 @@ from sqlalchemy.orm import joinedload
 
 from modelwatch.analysis import FAILED
 from modelwatch.errors import ModelwatchError
+from modelwatch.service.baselining import missing_documents, run_baselining_jobs, waits_for_job
 from modelwatch.service.cron import as_utc
 from modelwatch.service.metrics import SchedulerHealth
 from modelwatch.service.runner_worker import Interrupted, Job, Outcome, analyse_in_worker
@@ -87,12 +92,15 @@ class Runner:
         self._running_lock = threading.Lock()
 
     def tick(self) -> list[int]:
-        """One pass: retry expired windows, fail the orphans left, run the due windows; the ids run."""
+        """One pass: baselining jobs, expired windows retried, orphans failed, due windows; the ids run."""
+        run_baselining_jobs(self._store, self._settings.data_dir, self._stop)
         ran = [self._run(execution) for execution in self._take_over_expired()]
         failed = mark_orphans_failed(self._store)
         if failed:
             log.warning("failed %d execution(s) whose runner stopped and that will not be retried", failed)
         for schedule in self._scheduled():
+            if waits_for_job(schedule.baseline):
+                continue  # its windows stay due until the baseline's job completes (see `baselining`)
             for fire, (start, end) in self._due(schedule):
                 if self._stop.is_set():
                     break
@@ -250,8 +258,7 @@ class Runner:
     def _analyse(self, schedule: Schedule, execution: Execution, output: Path) -> Outcome | Interrupted:
         baseline = schedule.baseline
         if baseline.statistics_uri is None or baseline.constraints_uri is None:
-            state = baseline.job_status.value if baseline.job_status else "missing"
-            return Outcome(FAILED, f"baseline {baseline.name!r} has no documents yet (its job is {state})")
+            return Outcome(FAILED, missing_documents(baseline))
         job = Job(
             capture_uri=schedule.endpoint.capture_uri,
             statistics_uri=baseline.statistics_uri,
