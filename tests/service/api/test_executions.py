@@ -165,3 +165,16 @@ def test_deleting_a_schedule_deletes_its_executions(api: Api, ledger: list[int])
     assert api.client.delete("/schedules/daily").status_code == 204
     assert api.client.get("/executions").json()["total"] == 6
     assert api.client.get(f"/executions/{ledger[-1]}").status_code == 404
+
+
+def test_stop_a_running_execution(api: Api) -> None:
+    create_schedule(api.client).raise_for_status()
+    running, done = seed_executions(api.store, "hourly", [ExecutionStatus.IN_PROGRESS, DONE])
+    stopped = api.client.post(f"/executions/{running}/stop")
+    assert stopped.status_code == 202
+    assert stopped.json()["status"] == "Stopping"
+    assert api.client.get(f"/executions/{running}").json()["status"] == "Stopping"
+    finished = api.client.post(f"/executions/{done}/stop")
+    assert finished.status_code == 409
+    assert "only a running one can be stopped" in finished.json()["error"]["message"]
+    assert api.client.post("/executions/999999/stop").status_code == 404

@@ -32,6 +32,7 @@ from modelwatch.service.store import (
     Store,
     count_executions,
     list_executions,
+    request_stop,
 )
 from modelwatch.service.store.executions import MAX_PAGE
 
@@ -89,6 +90,21 @@ def get_one(
     }
     return ExecutionDetail(
         **summary.model_dump(), violations=violations, violations_error=violations_error, files=links
+    )
+
+
+@router.post("/{execution_id}/stop", status_code=202)
+def stop(execution_id: ExecutionId, store: StoreDep, settings: SettingsDep) -> ExecutionOut:
+    """Ask a Pending or InProgress execution to stop: it becomes Stopping, then Stopped once its runner
+    has killed the analysis (at its next lease renewal). A finished execution cannot be stopped (409)."""
+    status = request_stop(store, execution_id)
+    if status is None:
+        raise not_found(f"execution {execution_id}")
+    if status != ExecutionStatus.STOPPING:
+        raise ApiError(409, f"execution {execution_id} is {status.value}: only a running one can be stopped")
+    execution = _execution(store, execution_id)
+    return _out(
+        execution, _schedule_names(store, {execution.schedule_id})[execution.schedule_id], settings.data_dir
     )
 
 

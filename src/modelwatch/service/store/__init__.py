@@ -13,6 +13,8 @@ from modelwatch.service.store.executions import (
     list_executions,
     mark_orphans_failed,
     renew_lease,
+    request_stop,
+    stop_requested,
 )
 from modelwatch.service.store.models import (
     AlertDelivery,
@@ -46,4 +48,6 @@ __all__ = [
     "mark_orphans_failed",
     "open_store",
     "renew_lease",
+    "request_stop",
+    "stop_requested",
 ]

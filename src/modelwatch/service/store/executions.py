@@ -140,6 +140,28 @@ def finish(
         return _changed(result)
 
 
+def request_stop(store: Store, execution_id: int) -> ExecutionStatus | None:
+    """Ask a Pending or InProgress execution to stop (status Stopping); its status after the request.
+
+    The runner holding it sees the request when it next renews the lease (renewal refuses a Stopping
+    execution), kills the worker and records Stopped. None when there is no such execution.
+    """
+    with store.session() as session:
+        session.execute(
+            update(Execution)
+            .where(Execution.id == execution_id, Execution.status.in_(ACTIVE_STATUSES))
+            .values(status=ExecutionStatus.STOPPING)
+            .execution_options(synchronize_session=False)
+        )
+        return session.scalar(select(Execution.status).where(Execution.id == execution_id))
+
+
+def stop_requested(store: Store, execution: Execution) -> bool:
+    with store.session() as session:
+        status = session.scalar(select(Execution.status).where(Execution.id == execution.id))
+    return status == ExecutionStatus.STOPPING
+
+
 def mark_orphans_failed(store: Store, now: datetime | None = None) -> int:
     """Fail the Pending and InProgress executions whose lease expired before `now`; how many there were.
 
