@@ -337,3 +337,18 @@ def executions_describe(
         _show(detail, json)
     else:
         print_execution(detail)
+
+
+@executions_app.command("stop")
+def executions_stop(
+    execution_id: Annotated[int, typer.Argument(metavar="ID", help="The execution's id.")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    json: Json = False,
+) -> None:
+    """Stop a running execution (it becomes Stopping, then Stopped).
+
+    Example: modelwatch executions stop 42
+    """
+    with _client(url, token) as client:
+        _show(client.executions.stop(execution_id), json)

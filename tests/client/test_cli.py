@@ -19,7 +19,7 @@ COMMANDS = {
     "endpoints": ("create", "list", "describe", "delete"),
     "baselines": ("create", "list", "describe", "delete"),
     "schedules": ("create", "list", "describe", "start", "stop", "delete", "run"),
-    "executions": ("list", "describe"),
+    "executions": ("list", "describe", "stop"),
 }
 
 
@@ -138,6 +138,14 @@ def test_schedule_commands_and_a_run_shown_by_the_execution_commands(server: Ser
     shown = ok(server, "executions", "describe", str(execution_id))
     assert "No violations." in shown
     assert f"/api/v1/executions/{execution_id}/files/report.html" in shown
+    finished = modelwatch(
+        "executions", "stop", str(execution_id), "--url", server.url, "--token", ADMIN_TOKEN
+    )
+    assert finished.returncode == 1
+    assert (
+        finished.stderr.strip()
+        == f"error: 409: execution {execution_id} is Completed: only a running one can be stopped"
+    )
     again = modelwatch(
         "schedules", "run", "hourly", *window, "--json", "--url", server.url, "--token", ADMIN_TOKEN
     )

@@ -79,6 +79,8 @@ def test_a_schedule_from_creation_to_a_completed_run_and_its_report(admin: Clien
     assert (detail["status"], detail["violations"]) == ("Completed", [])
     assert "report.html" in detail["files"]
     assert b"Completed" in admin.executions.file(execution_id, "report.html")
+    with pytest.raises(ClientError, match=f"^409: execution {execution_id} is Completed"):
+        admin.executions.stop(execution_id)
 
     page = admin.executions.list(
         schedule="hourly", status=["Completed", "Failed"], start=HOUR, limit=1, offset=0

@@ -16,6 +16,7 @@ from modelwatch.client.transport import Transport
 from modelwatch.client.types import (
     Baseline,
     Endpoint,
+    Execution,
     ExecutionDetail,
     ExecutionPage,
     RunAccepted,
@@ -194,6 +195,10 @@ class Executions:
 
     def get(self, execution_id: int) -> ExecutionDetail:
         return cast(ExecutionDetail, self._transport.json("GET", f"/executions/{execution_id}"))
+
+    def stop(self, execution_id: int) -> Execution:
+        """Ask a running execution to stop: Stopping now, Stopped once its runner has killed it."""
+        return cast(Execution, self._transport.json("POST", f"/executions/{execution_id}/stop"))
 
     def file(self, execution_id: int, name: str) -> bytes:
         """A file of the execution's report (``report.html``, ``statistics.json``, …) as the server has it."""
