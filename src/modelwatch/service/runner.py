@@ -47,6 +47,7 @@ from modelwatch.service.runner_worker import Interrupted, Job, Outcome, analyse_
 from modelwatch.service.schedule import CronSchedule, ScheduleError, Window, due_windows, parse_offset
 from modelwatch.service.store import (
     Execution,
+    ExecutionStatus,
     Schedule,
     ScheduleStatus,
     Store,
@@ -54,10 +55,12 @@ from modelwatch.service.store import (
     finish,
     mark_orphans_failed,
     renew_lease,
+    stop_requested,
 )
 from modelwatch.service.store.models import ACTIVE_STATUSES, REASON_LENGTH, utc_now
 
 log = logging.getLogger(__name__)
+STOPPED_ON_REQUEST = "stopped on request"
 
 MAX_ATTEMPTS = 3
 """Runners that may hold one window before an expired lease is failed instead of taken over again."""
@@ -231,7 +234,8 @@ class Runner:
     def _run(self, execution: Execution) -> int | None:
         """Run a claimed execution and record it; its id, or None when it was abandoned (lease, stop)."""
         if not renew_lease(self._store, execution, self._settings.lease):
-            return None  # taken over while earlier executions of this tick ran
+            # Taken over while earlier executions of this tick ran, or asked to stop before it began.
+            return self._stopped_on_request(execution)
         with self._store.session() as session:
             schedule = session.get_one(Schedule, execution.schedule_id)
         output = self._report_folder(schedule, execution)
@@ -243,13 +247,25 @@ class Runner:
             with self._running_lock:
                 self._running -= 1
         if isinstance(outcome, Interrupted):
-            log.warning("execution %d abandoned: %s", execution.id, outcome.value)
             if outcome is Interrupted.SHUTDOWN:
+                log.warning("execution %d abandoned: %s", execution.id, outcome.value)
                 renew_lease(self._store, execution, timedelta(0))  # released: the next claimer re-runs it
-            return None
+                return None
+            return self._stopped_on_request(execution)
         report = str(output) if outcome.wrote_report else None
         if not finish(self._store, execution, outcome, report_uri=report):
             log.warning("execution %d was taken over by another runner; its outcome is dropped", execution.id)
+            return None
+        if self._on_finished is not None:
+            self._notify(self._on_finished, execution.id)
+        return execution.id
+
+    def _stopped_on_request(self, execution: Execution) -> int | None:
+        """Record Stopped for an execution whose lease was refused because someone asked it to stop."""
+        if not stop_requested(self._store, execution):
+            log.warning("execution %d abandoned: its lease was lost", execution.id)
+            return None
+        if not finish(self._store, execution, Outcome(ExecutionStatus.STOPPED, STOPPED_ON_REQUEST)):
             return None
         if self._on_finished is not None:
             self._notify(self._on_finished, execution.id)
