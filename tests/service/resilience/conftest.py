@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from modelwatch.service.store import Store, open_store
+from service.runner.conftest import DAY, Clock
 from service.store.postgres import PostgresServer, free_port, require_postgres_bin
 
 
@@ -69,6 +71,18 @@ def cluster() -> Iterator[Cluster]:
                 cluster.stop("immediate")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(DAY.replace(hour=10, minute=5))
+
+
+@pytest.fixture
+def store(cluster: Cluster, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    opened = open_store(cluster.server.url("postgres"), tmp_path, clock=clock)
+    yield opened
+    opened.close()
 
 
 # The runner tests' capture (hours 08:00 to 14:00 of 2026-03-01) and baseline documents.

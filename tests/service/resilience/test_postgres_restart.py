@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +25,6 @@ from modelwatch.service.store import (
     Schedule,
     ScheduleStatus,
     Store,
-    open_store,
 )
 from service.runner.conftest import CREATED, DAY, Clock
 from service.runner.helpers import executions
@@ -42,18 +41,6 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(DAY.replace(hour=10, minute=5))
-
-
-@pytest.fixture
-def store(cluster: Cluster, tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    opened = open_store(cluster.server.url("postgres"), tmp_path, clock=clock)
-    yield opened
-    opened.close()
 
 
 def test_the_runner_survives_a_postgresql_restart_and_runs_each_window_once(
