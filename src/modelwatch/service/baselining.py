@@ -17,17 +17,12 @@ store gone until it gives up) leaves the job InProgress; creating the baseline a
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
-import multiprocessing
-import os
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, cast, get_args
 
@@ -36,10 +31,10 @@ from sqlalchemy.exc import OperationalError
 
 from modelwatch.baseline import suggest_baseline
 from modelwatch.errors import ModelwatchError, one_line
-from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.readers import DatasetFormat
 from modelwatch.service.store import Baseline, JobStatus, Store
 from modelwatch.service.store.models import REASON_LENGTH
+from modelwatch.service.workers import EXITED, Worker, become_worker
 
 log = logging.getLogger(__name__)
 
@@ -156,49 +151,28 @@ def _job(baseline: Baseline, data_dir: Path) -> BaselineJob:
 
 def _run(job: BaselineJob, stop: threading.Event) -> JobResult | None:
     """Run `job` in a new process and wait for its result; None when `stop` was set (the worker killed)."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_work, args=(job, sender), name="modelwatch-baselining")
+    worker = Worker(_work, job, "modelwatch-baselining")
     deadline = time.monotonic() + MAX_RUNTIME_SECONDS
-    process.start()
-    sender.close()
     try:
-        while not receiver.poll(_POLL_SECONDS):
+        while not worker.ready():
             if stop.is_set() or time.monotonic() >= deadline:
-                _kill(process)
+                worker.kill()
                 if stop.is_set():
                     return None
                 return JobResult(failure_reason=f"exceeded max runtime of {MAX_RUNTIME_SECONDS:g} s")
-        try:
-            result: JobResult = receiver.recv()
-        except EOFError:
-            process.join(_JOIN_SECONDS)
-            code = process.exitcode
+        result = worker.result()
+        if result is EXITED:
             return JobResult(
-                failure_reason=f"the baselining worker ended without a result (exit code {code})"
+                failure_reason=f"the baselining worker ended without a result (exit code {worker.exit_code})"
             )
-        process.join(_JOIN_SECONDS)
-        if process.is_alive():
-            _kill(process)
-        return result
+        return cast(JobResult, result)
     finally:
-        receiver.close()
-
-
-def _kill(process: BaseProcess) -> None:
-    """End the worker and its process group (the profiling's own worker processes with it)."""
-    if process.pid is not None and hasattr(os, "killpg"):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    process.kill()
-    process.join()
+        worker.close()
 
 
 def _work(job: BaselineJob, results: Connection) -> None:
     """The worker's whole life: its own process group, the profiling, the result sent back."""
-    exit_quietly_at_interpreter_exit()
-    if hasattr(os, "setpgid"):
-        os.setpgid(0, 0)
+    become_worker()
     try:
         done = suggest_baseline(
             job.dataset_uri,

@@ -9,11 +9,7 @@ worker processes it may have started. Only a small summary crosses back through 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 from modelwatch.analysis import FAILED, analyze
 from modelwatch.errors import one_line
-from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.service.store import ExecutionStatus
+from modelwatch.service.workers import EXITED, Worker, become_worker
 
 log = logging.getLogger(__name__)
 
@@ -82,55 +77,33 @@ def analyse_in_worker(
     Stopped when `max_runtime` seconds pass first; Interrupted when `renew` says the lease is gone or
     `stop` is set (the worker is killed in every one of those cases).
     """
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_work, args=(job, sender), name="modelwatch-execution")
     keeper = _LeaseKeeper(renew, renew_every)
     deadline = time.monotonic() + max_runtime
-    process.start()
-    sender.close()
+    worker = Worker(_work, job, "modelwatch-execution")
     keeper.start()
     try:
-        while not receiver.poll(_POLL_SECONDS):
+        while not worker.ready():
             if keeper.lost.is_set() or stop.is_set() or time.monotonic() >= deadline:
-                _kill(process)
+                worker.kill()
                 if keeper.lost.is_set():
                     return Interrupted.LEASE_LOST
                 if stop.is_set():
                     return Interrupted.SHUTDOWN
                 return Outcome(ExecutionStatus.STOPPED, f"exceeded max runtime of {max_runtime:g} s")
-        return _receive(receiver, process)
+        outcome = worker.result()
+        if outcome is EXITED:
+            return Outcome(
+                FAILED, f"the analysis worker ended without a result (exit code {worker.exit_code})"
+            )
+        return cast(Outcome, outcome)
     finally:
         keeper.finish()
-        receiver.close()
-
-
-def _receive(receiver: Connection, process: BaseProcess) -> Outcome:
-    try:
-        outcome: Outcome = receiver.recv()
-    except EOFError:
-        process.join(_JOIN_SECONDS)
-        return Outcome(FAILED, f"the analysis worker ended without a result (exit code {process.exitcode})")
-    process.join(_JOIN_SECONDS)
-    if process.is_alive():
-        _kill(process)
-    return outcome
-
-
-def _kill(process: BaseProcess) -> None:
-    """End the worker and its process group (the group may not exist yet if it was killed very early)."""
-    if process.pid is not None and hasattr(os, "killpg"):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-    process.kill()
-    process.join()
+        worker.close()
 
 
 def _work(job: Job, results: Connection) -> None:
     """The worker's whole life: its own process group, the analysis, the summary sent back."""
-    exit_quietly_at_interpreter_exit()
-    if hasattr(os, "setpgid"):
-        os.setpgid(0, 0)
+    become_worker()
     try:
         result = analyze(
             job.capture_uri,
