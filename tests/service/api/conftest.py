@@ -72,14 +72,19 @@ def server() -> Iterator[tuple[Switch, str]]:
 
 
 @pytest.fixture
-def serve(server: tuple[Switch, str], tmp_path: Path) -> Iterator[Callable[..., Api]]:
-    """Install the API, with the given tokens, on a fresh SQLite store in `tmp_path`."""
+def serve(
+    server: tuple[Switch, str],
+    tmp_path: Path,
+    store_url: str,  # noqa: F811 (the imported fixture, injected by pytest)
+) -> Iterator[Callable[..., Api]]:
+    """Install the API, with the given tokens, on a fresh store: SQLite in `tmp_path`, or PostgreSQL."""
     switch, base_url = server
     opened: list[tuple[httpx.Client, Store]] = []
 
     def start(admin: frozenset[str] = frozenset(), read: frozenset[str] = frozenset()) -> Api:
         data_dir = tmp_path / "data"
-        store = open_store(None, data_dir)
+        data_dir.mkdir(exist_ok=True)
+        store = open_store(store_url, data_dir)
         switch.app = create_app(store, ApiSettings(data_dir=data_dir, admin_tokens=admin, read_tokens=read))
         client = httpx.Client(base_url=f"{base_url}/api/v1", timeout=10)
         opened.append((client, store))
@@ -136,3 +141,7 @@ def seed_executions(
             session.flush()
             ids.append(execution.id)
     return ids
+
+
+# Every API test runs on SQLite and on the store tests' throwaway PostgreSQL (skipped without it, outside CI).
+from service.store.conftest import postgres_server, postgres_url, store_url  # noqa: E402, F401

@@ -50,8 +50,9 @@ def test_unknown_route_and_method(api: Api) -> None:
 
 
 def test_internal_errors_are_json_without_details(api: Api) -> None:
+    cascade = "" if api.store.engine.dialect.name == "sqlite" else " CASCADE"
     with api.store.engine.begin() as connection:
-        connection.execute(text("DROP TABLE schedules"))
+        connection.execute(text(f"DROP TABLE schedules{cascade}"))
     response = api.client.get("/schedules")
     assert response.status_code == 500
     assert response.json() == {
