@@ -88,24 +88,28 @@ async def closed_loop(name: str, url: str, concurrency: int, duration: float) ->
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                try:
-                    async with session.post(
-                        url, data=BODY, headers={"content-type": "application/json"}
-                    ) as reply:
-                        await reply.read()
-                        ok = reply.status == 200
-                except aiohttp.ClientError:
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - started)
-                else:
+                latency = await timed_post(session, url)
+                if latency is None:
                     errors += 1
+                else:
+                    latencies.append(latency)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return Result(name, elapsed, np.array(latencies), errors)
+
+
+async def timed_post(session: aiohttp.ClientSession, url: str) -> float | None:
+    """One request's latency in seconds, or None when it failed or was not answered 200."""
+    started = time.perf_counter()
+    try:
+        async with session.post(url, data=BODY, headers={"content-type": "application/json"}) as reply:
+            await reply.read()
+            ok = reply.status == 200
+    except aiohttp.ClientError:
+        ok = False
+    return time.perf_counter() - started if ok else None
 
 
 async def open_loop(name: str, url: str, rate: float, duration: float, concurrency: int) -> Result:
@@ -117,19 +121,11 @@ async def open_loop(name: str, url: str, rate: float, duration: float, concurren
 
         async def one() -> None:
             nonlocal errors
-            started = time.perf_counter()
-            try:
-                async with session.post(
-                    url, data=BODY, headers={"content-type": "application/json"}
-                ) as reply:
-                    await reply.read()
-                    ok = reply.status == 200
-            except aiohttp.ClientError:
-                ok = False
-            if ok:
-                latencies.append(time.perf_counter() - started)
-            else:
+            latency = await timed_post(session, url)
+            if latency is None:
                 errors += 1
+            else:
+                latencies.append(latency)
 
         tasks = []
         started = time.perf_counter()
