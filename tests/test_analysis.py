@@ -8,13 +8,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
 import modelwatch
-from modelwatch.analysis import analyze
+from modelwatch.analysis import AnalysisResult, analyze
 from modelwatch.baseline import suggest_baseline
 from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
 
@@ -40,6 +41,14 @@ def capture(tmp_path: Path, rows: pa.Table) -> Path:
     return tmp_path / "capture" / ENDPOINT / VARIANT
 
 
+def analyze_hour(tmp_path: Path, baseline: Path, rows: pa.Table, **options: Any) -> AnalysisResult:
+    """Capture `rows` in HOUR and analyze that hour against `baseline`, into `tmp_path/out`."""
+    output = str(tmp_path / "out")
+    return analyze(
+        str(capture(tmp_path, rows)), output, baseline=str(baseline), start=HOUR, end=NEXT, **options
+    )
+
+
 def replace_column(rows: pa.Table, name: str, values: list[str | None]) -> pa.Table:
     return rows.set_column(rows.column_names.index(name), name, pa.array(values, pa.string()))
 
@@ -49,9 +58,7 @@ def numbers(rows: pa.Table, name: str) -> np.ndarray:
 
 
 def test_replaying_the_test_rows_gives_no_violations(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
-    result = analyze(
-        str(capture(tmp_path, rows)), str(tmp_path / "out"), baseline=str(baseline), start=HOUR, end=NEXT
-    )
+    result = analyze_hour(tmp_path, baseline, rows)
     assert result.status == "Completed", result.message
     assert result.message == "Completed: Job completed successfully with no violations."
     assert result.item_count == rows.num_rows
@@ -65,9 +72,7 @@ def test_shifted_columns_drift_and_only_those(tmp_path: Path, baseline: Path, ro
     shifted = replace_column(
         shifted, "Intl Calls", [f"{value * 3:.0f}" for value in numbers(rows, "Intl Calls")]
     )
-    result = analyze(
-        str(capture(tmp_path, shifted)), str(tmp_path / "out"), baseline=str(baseline), start=HOUR, end=NEXT
-    )
+    result = analyze_hour(tmp_path, baseline, shifted)
     assert result.status == "CompletedWithViolations"
     drifted = {v.feature_name for v in result.violations if v.constraint_check_type == "baseline_drift_check"}
     assert drifted == {"Day Mins", "Intl Calls"}
@@ -88,13 +93,7 @@ def test_fractions_in_an_integral_column_give_the_observed_percentage(
         for index, value in enumerate(numbers(rows, "Night Calls"))
     ]
     fractional = sum(1 for value in calls if value.endswith(".5"))
-    result = analyze(
-        str(capture(tmp_path, replace_column(rows, "Night Calls", calls))),
-        str(tmp_path / "out"),
-        baseline=str(baseline),
-        start=HOUR,
-        end=NEXT,
-    )
+    result = analyze_hour(tmp_path, baseline, replace_column(rows, "Night Calls", calls))
     [violation] = [v for v in result.violations if v.constraint_check_type == "data_type_check"]
     assert violation.feature_name == "Night Calls"
     observed = (rows.num_rows - fractional) / rows.num_rows * 100
@@ -109,9 +108,7 @@ def test_report_files(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
         rows, "Eve Mins", [None if index % 5 == 0 else "1.0" for index in range(rows.num_rows)]
     )
     output = tmp_path / "out"
-    result = analyze(
-        str(capture(tmp_path, damaged)), str(output), baseline=str(baseline), start=HOUR, end=NEXT
-    )
+    result = analyze_hour(tmp_path, baseline, damaged)
     assert sorted(path.name for path in output.iterdir()) == sorted(
         ["statistics.json", "constraints.json", "constraint_violations.json", "metrics.json", "report.html"]
     )
@@ -179,9 +176,7 @@ def test_a_bad_baseline_fails_on_one_line(
     bad.mkdir()
     (bad / "statistics.json").write_text(statistics)
     (bad / "constraints.json").write_text('{"features": []}')
-    result = analyze(
-        str(capture(tmp_path, rows)), str(tmp_path / "out"), baseline=str(bad), start=HOUR, end=NEXT
-    )
+    result = analyze_hour(tmp_path, bad, rows)
     assert result.status == "Failed"
     assert reason in result.message
     assert "statistics.json" in result.message
@@ -193,14 +188,7 @@ def test_a_preprocessor_that_always_fails_fails_the_execution(
 ) -> None:
     script = tmp_path / "pre.py"
     script.write_text("def preprocess_handler(inference_record):\n    raise ValueError('boom')\n")
-    result = analyze(
-        str(capture(tmp_path, rows.slice(0, 20))),
-        str(tmp_path / "out"),
-        baseline=str(baseline),
-        start=HOUR,
-        end=NEXT,
-        preprocessor=str(script),
-    )
+    result = analyze_hour(tmp_path, baseline, rows.slice(0, 20), preprocessor=str(script))
     assert result.status == "Failed"
     assert "preprocessor failed on every record" in result.message
     assert "boom" in result.message
@@ -220,14 +208,7 @@ def test_a_preprocessor_failing_on_some_records_only_skips_them(
     )
     sample = rows.slice(0, 150)
     long_accounts = sum(1 for value in sample.column("Account Length").to_pylist() if int(value) > 150)
-    result = analyze(
-        str(capture(tmp_path, sample)),
-        str(tmp_path / "out"),
-        baseline=str(baseline),
-        start=HOUR,
-        end=NEXT,
-        preprocessor=str(script),
-    )
+    result = analyze_hour(tmp_path, baseline, sample, preprocessor=str(script))
     assert not result.failed, result.message
     assert result.item_count == sample.num_rows - long_accounts
     assert result.problems is not None
@@ -239,14 +220,7 @@ def test_the_postprocessor_runs_after_success(tmp_path: Path, baseline: Path, ro
     marker = tmp_path / "ran"
     script = tmp_path / "post.py"
     script.write_text(f"def postprocess_handler():\n    open({str(marker)!r}, 'w').write('yes')\n")
-    result = analyze(
-        str(capture(tmp_path, rows.slice(0, 50))),
-        str(tmp_path / "out"),
-        baseline=str(baseline),
-        start=HOUR,
-        end=NEXT,
-        postprocessor=str(script),
-    )
+    result = analyze_hour(tmp_path, baseline, rows.slice(0, 50), postprocessor=str(script))
     assert not result.failed, result.message
     assert marker.read_text() == "yes"
 
