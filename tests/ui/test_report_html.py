@@ -7,6 +7,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import numpy as np
 import pyarrow as pa
@@ -52,7 +53,7 @@ def root(data: ReportData) -> ET.Element:
 
 
 def cards(root: ET.Element) -> list[ET.Element]:
-    return by_class(root, "article", "mw-feature")
+    return by_class(root, "section", "mw-feature")
 
 
 def card_named(root: ET.Element, name: str) -> ET.Element:
@@ -83,7 +84,8 @@ def test_the_page_references_nothing_outside_itself(page: str) -> None:
 def test_features_appear_in_baseline_order_then_extra_columns(root: ET.Element) -> None:
     names = [text_of(card.find(".//h4")) for card in cards(root)]  # type: ignore[arg-type]
     assert names == [*BASELINE_ORDER, CURRENT_ONLY]
-    assert [card.get("id") for card in cards(root)] == [f"mw-f-{i}" for i in range(len(names))]
+    assert [card.get("id") for card in cards(root)] == [f"feature-{name}" for name in names]
+    assert [card.get("data-feature") for card in cards(root)] == names
 
 
 @pytest.mark.parametrize(
@@ -141,7 +143,8 @@ def test_the_violations_table_lists_every_violation(root: ET.Element, data: Repo
     ids = {card.get("id") for card in cards(root)}
     targets = [link.get("href", "") for link in table.iter("a")]
     assert len(targets) == len(rows)
-    assert all(target[1:] in ids for target in targets)
+    assert all(unquote(target.removeprefix("#")) in ids for target in targets)
+    assert f"#feature-{quote(HOSTILE, safe='')}" in targets
 
 
 def test_violating_features_are_marked_for_the_filter(root: ET.Element) -> None:
@@ -155,6 +158,8 @@ def test_violating_features_are_marked_for_the_filter(root: ET.Element) -> None:
         UNICODE: "0",
         CURRENT_ONLY: "1",
     }
+    assert card_named(root, UNICODE).get("data-violating") == "false"
+    assert card_named(root, "income").get("data-violating") == "true"
     assert not has_class(card_named(root, UNICODE), "mw-violating")
     assert has_class(card_named(root, "income"), "mw-violating")
     toolbar = by_class(root, "div", "mw-toolbar")[0]

@@ -90,7 +90,8 @@ def categories_svg(shares: CategoryShares, caption: str) -> str:
 
 def _svg(kind: str, height: int, caption: str, body: str) -> str:
     return (
-        f'<svg class="mw-chart mw-{kind}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'<svg class="mw-chart mw-{kind}" data-testid="distribution-chart" '
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'role="img"><title>{esc(caption)}</title>{body}</svg>'
     )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from modelwatch.checks.results import FeatureResult
 from modelwatch.formats.statistics import FeatureStatistics
@@ -30,11 +32,26 @@ class FeatureView:
     """False when the execution failed before profiling the window: no side is "missing" then."""
 
 
-def render_feature(view: FeatureView) -> str:
-    """An `<article>` whose data attributes (name, order, violations, drift) drive the page's filters."""
+HistoryLink = Callable[[str], str]
+"""A feature's name -> the URL of its history across executions (only the dashboard has one)."""
+
+
+def feature_anchor(name: str) -> str:
+    """The card's id; links to it percent-encode the name (`#feature-Day%20Mins`), which browsers decode."""
+    return f"feature-{name}"
+
+
+def feature_link(name: str) -> str:
+    return "#" + quote(feature_anchor(name), safe="-")
+
+
+def render_feature(view: FeatureView, history: HistoryLink | None = None) -> str:
+    """A `<section>` whose data attributes (name, order, violations, drift) drive the page's filters."""
     classes = "mw-feature mw-violating" if view.violations else "mw-feature"
     attributes = (
-        f'id="mw-f-{view.index}" data-name="{esc(view.name.casefold())}" data-order="{view.index}" '
+        f'id="{esc(feature_anchor(view.name))}" data-testid="feature" data-feature="{esc(view.name)}" '
+        f'data-violating="{"true" if view.violations else "false"}" '
+        f'data-name="{esc(view.name.casefold())}" data-order="{view.index}" '
         f'data-violations="{len(view.violations)}" data-drift="{_severity(view.result):.6g}"'
     )
     chips = listing = ""
@@ -49,12 +66,18 @@ def render_feature(view: FeatureView) -> str:
     if view.result is not None and view.result.notes:
         notes = "".join(f"<li>{esc(note)}</li>" for note in view.result.notes)
         listing += f'<ul class="mw-feature-notes">{notes}</ul>'
+    link = (
+        f'<a class="mw-history-link" data-testid="feature-history" href="{esc(history(view.name))}">'
+        "history across executions</a>"
+        if history is not None
+        else ""
+    )
     return (
-        f'<article class="{classes}" {attributes}>'
+        f'<section class="{classes}" {attributes}>'
         f'<header class="mw-feature-head"><h4>{esc(view.name)}</h4>'
-        f'<span class="mw-types">{_types(view)}</span>{chips}</header>'
+        f'<span class="mw-types">{_types(view)}</span>{chips}{link}</header>'
         f'<div class="mw-feature-body"><div class="mw-feature-numbers">{_facts(view)}{_summary(view)}</div>'
-        f'<figure class="mw-figure">{_chart(view)}</figure></div>{listing}</article>'
+        f'<figure class="mw-figure">{_chart(view)}</figure></div>{listing}</section>'
     )
 
 

@@ -14,7 +14,7 @@ from importlib import resources
 from modelwatch.checks.results import CheckResults
 from modelwatch.formats.statistics import Statistics
 from modelwatch.formats.violations import Violation
-from modelwatch.ui.feature import FeatureView, render_feature
+from modelwatch.ui.feature import FeatureView, HistoryLink, feature_link, render_feature
 from modelwatch.ui.text import esc, number, timestamp, window
 
 _STATUS = {
@@ -66,12 +66,16 @@ def render_report_page(data: ReportData) -> str:
     )
 
 
-def render_execution(data: ReportData) -> str:
-    """The execution as one `<section>`: header, notes, violations, then every feature."""
+def render_execution(data: ReportData, history: HistoryLink | None = None) -> str:
+    """The execution as one `<section>`: header, notes, violations, then every feature.
+
+    `history` gives each feature a link to its history across executions: the dashboard passes one;
+    `report.html` has none, since it stands alone.
+    """
     views = _feature_views(data)
-    known = {view.name: view.index for view in views}
+    known = {view.name for view in views}
     violations = data.results.violations if data.results else []
-    cards = "".join(render_feature(view) for view in views)
+    cards = "".join(render_feature(view, history) for view in views)
     return (
         f'<section class="mw-report" data-status="{esc(data.status)}">'
         f"{_header(data, views, len(violations))}{_notes(data.notes)}"
@@ -119,17 +123,15 @@ def _notes(notes: list[str]) -> str:
     return f'<aside class="mw-notes"><h3>Notes on the input</h3><ul>{items}</ul></aside>'
 
 
-def _violations_table(
-    violations: list[Violation], known: dict[str, int], results: CheckResults | None
-) -> str:
+def _violations_table(violations: list[Violation], known: set[str], results: CheckResults | None) -> str:
     if not violations:
         text = "No violations." if results is not None else "No checks ran."
         return f'<p class="mw-none">{text}</p>'
     rows = []
     for violation in violations:
         name = esc(violation.feature_name)
-        index = known.get(violation.feature_name)
-        cell = f'<a href="#mw-f-{index}">{name}</a>' if index is not None else name
+        link = esc(feature_link(violation.feature_name))
+        cell = f'<a href="{link}">{name}</a>' if violation.feature_name in known else name
         rows.append(
             f"<tr><td>{cell}</td><td><code>{esc(violation.constraint_check_type)}</code></td>"
             f"<td>{esc(violation.description)}</td></tr>"
@@ -139,7 +141,8 @@ def _violations_table(
         for column, title in enumerate(("Feature", "Check", "Description"))
     )
     return (
-        f'<div class="mw-table-wrap"><table class="mw-violations"><thead><tr>{head}</tr></thead>'
+        '<div class="mw-table-wrap"><table class="mw-violations" data-testid="violations-table">'
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -148,7 +151,8 @@ def _toolbar(feature_count: int) -> str:
     """Filters that need the script: hidden until it runs, so a script-less page shows no dead controls."""
     return (
         '<div class="mw-toolbar" hidden="">'
-        '<label><input type="checkbox" class="mw-only-violating"/> Only violating features</label>'
+        '<label><input type="checkbox" class="mw-only-violating" data-testid="only-violating"/> '
+        "Only violating features</label>"
         '<label>Find <input type="search" class="mw-search" placeholder="feature name"/></label>'
         '<label>Order <select class="mw-order"><option value="order">baseline order</option>'
         '<option value="violations">violations first</option>'
