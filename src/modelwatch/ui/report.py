@@ -15,13 +15,8 @@ from modelwatch.checks.results import CheckResults
 from modelwatch.formats.statistics import Statistics
 from modelwatch.formats.violations import Violation
 from modelwatch.ui.feature import FeatureView, HistoryLink, feature_link, render_feature
+from modelwatch.ui.status import status_badge
 from modelwatch.ui.text import esc, number, timestamp, window
-
-_STATUS = {
-    "Completed": ("completed", "✓", "Completed"),
-    "CompletedWithViolations": ("violations", "⚠", "Completed with violations"),
-    "Failed": ("failed", "✕", "Failed"),
-}
 
 
 @dataclass
@@ -86,7 +81,6 @@ def render_execution(data: ReportData, history: HistoryLink | None = None) -> st
 
 
 def _header(data: ReportData, views: list[FeatureView], violation_count: int) -> str:
-    slug, icon, label = _STATUS.get(data.status, ("other", "•", data.status))
     violating = sum(1 for view in views if view.violations)
     rows = (
         f"{number(data.current.item_count)}"
@@ -107,8 +101,7 @@ def _header(data: ReportData, views: list[FeatureView], violation_count: int) ->
     return (
         '<header class="mw-report-head"><div class="mw-title-row">'
         f"<h2>{esc(data.title)}</h2>"
-        f'<span class="mw-badge mw-status-{slug}"><span aria-hidden="true">{icon}</span> '
-        f"{esc(label)}</span></div>"
+        f"{status_badge(data.status)}</div>"
         f'<p class="mw-message">{esc(data.message)}</p>'
         f'<dl class="mw-meta">{"".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in facts)}</dl>'
         f'<ul class="mw-counts">{"".join(f"<li><strong>{n}</strong> {what}</li>" for n, what in counts)}</ul>'

@@ -1,4 +1,5 @@
-"""Assembling the API: routers under ``/api/v1``, bearer auth, one error format, OpenAPI at ``/docs``."""
+"""Assembling the API: routers under ``/api/v1``, bearer auth, one error format, OpenAPI at ``/docs``;
+the dashboard's pages beside it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from modelwatch.service.api import (
 from modelwatch.service.api.auth import BearerAuth, bearer_scheme
 from modelwatch.service.api.errors import install_error_handlers
 from modelwatch.service.api.settings import ApiSettings
+from modelwatch.service.dashboard import install_dashboard
 from modelwatch.service.runner import Runner
 from modelwatch.service.store import Store
 
@@ -46,4 +48,5 @@ def create_app(store: Store, settings: ApiSettings, runner: Runner | None = None
     if runner is not None:
         api.include_router(routes_runs.router)
     app.include_router(api)
+    install_dashboard(app)
     return app

@@ -1,4 +1,5 @@
-// modelwatch report: filter and order the feature cards, sort the violations table. No dependencies.
+// modelwatch report: filter and order the feature cards, sort the violations table (and the dashboard's
+// sortable tables). No dependencies.
 (function () {
   "use strict";
 
@@ -42,19 +43,33 @@
     filter();
   }
 
+  // A header cell's data-sort="number" orders by each cell's data-value (empty values last); otherwise by text.
+  function cellKey(cell, numeric) {
+    if (!numeric) return cell.textContent;
+    var value = cell.dataset.value;
+    return value === undefined || value === "" ? null : Number(value);
+  }
+
+  function compare(left, right, numeric) {
+    if (!numeric) return left.localeCompare(right, undefined, { numeric: true });
+    return left - right;
+  }
+
   function setUpTable(table) {
     var body = table.tBodies[0];
     table.querySelectorAll(".mw-sort").forEach(function (button) {
       button.addEventListener("click", function () {
         var column = Number(button.dataset.column);
         var header = button.parentElement;
+        var numeric = header.dataset.sort === "number";
         var ascending = header.getAttribute("aria-sort") !== "ascending";
         table.querySelectorAll("th[aria-sort]").forEach(function (other) { other.removeAttribute("aria-sort"); });
         header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
-          var left = a.cells[column].textContent, right = b.cells[column].textContent;
-          return (ascending ? 1 : -1) * left.localeCompare(right, undefined, { numeric: true });
+          var left = cellKey(a.cells[column], numeric), right = cellKey(b.cells[column], numeric);
+          if (left === null || right === null) return (left === null) - (right === null);
+          return (ascending ? 1 : -1) * compare(left, right, numeric);
         });
         rows.forEach(function (row) { body.appendChild(row); });
       });
@@ -66,8 +81,8 @@
       setUpFeatures(report);
       report.querySelectorAll(".mw-violations").forEach(setUpTable);
     });
+    document.querySelectorAll("table.mw-sortable").forEach(setUpTable);
   }
-
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -1,0 +1,134 @@
+"""An execution's report documents and its baseline's, through the caches, as the pages need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modelwatch import storage
+from modelwatch.analysis import METRICS_FILE, VIOLATIONS_FILE
+from modelwatch.baseline import STATISTICS_FILE
+from modelwatch.documents import read_constraints, read_statistics, read_violations
+from modelwatch.errors import ModelwatchError, one_line
+from modelwatch.formats.constraints import Constraints
+from modelwatch.formats.statistics import Statistics
+from modelwatch.formats.violations import Violation
+from modelwatch.service.api.reports import report_file, report_folder
+from modelwatch.service.dashboard.documents import DocumentCache
+from modelwatch.service.dashboard.results import metric_values
+from modelwatch.service.store import Baseline, Execution
+
+SUMMARIES = 4096
+"""Per-execution summaries kept (small: a few numbers per feature)."""
+DOCUMENTS = 24
+"""Whole statistics and constraints documents kept (large: a wide one holds every feature's sketch)."""
+
+
+@dataclass(frozen=True)
+class FeatureNumbers:
+    mean: float | None
+    completeness: float | None
+
+
+@dataclass
+class ReportDocuments:
+    """What an execution's report folder holds; None for a document it does not have."""
+
+    current: Statistics | None = None
+    violations: list[Violation] | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+class Reports:
+    """Reading report and baseline documents for the pages, each file parsed once while unchanged."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._documents = DocumentCache(DOCUMENTS)
+        self._summaries = DocumentCache(SUMMARIES)
+
+    def folder(self, execution: Execution) -> Path | None:
+        return report_folder(execution.report_uri, self.data_dir)
+
+    def file(self, folder: Path | None, name: str) -> str | None:
+        found = report_file(folder, name, self.data_dir) if folder is not None else None
+        return str(found) if found is not None else None
+
+    def documents(self, execution: Execution) -> ReportDocuments:
+        """The whole report of one execution (for its page); problems say what could not be read."""
+        folder = self.folder(execution)
+        found = ReportDocuments()
+        statistics = self.file(folder, STATISTICS_FILE)
+        try:
+            found.current = self._documents.load(statistics, read_statistics) if statistics else None
+        except ModelwatchError as error:
+            found.problems.append(one_line(error))
+        found.violations, found.metrics = self._checks(folder, found.problems)
+        return found
+
+    def summary(
+        self, execution: Execution
+    ) -> tuple[dict[str, FeatureNumbers], dict[str, float], list[Violation]]:
+        """Per feature its mean and completeness, the metrics and the violations: for histories."""
+        folder = self.folder(execution)
+        statistics = self.file(folder, STATISTICS_FILE)
+        problems: list[str] = []
+        try:
+            numbers = self._summaries.load(statistics, _feature_numbers) if statistics else {}
+        except ModelwatchError:
+            numbers = {}
+        violations, metrics = self._checks(folder, problems, self._summaries)
+        return numbers, metrics, violations or []
+
+    def violations(self, execution: Execution) -> list[Violation] | None:
+        return self._checks(self.folder(execution), [], self._summaries)[0]
+
+    def baseline_statistics(self, baseline: Baseline) -> Statistics:
+        if baseline.statistics_uri is None:
+            raise ModelwatchError(
+                f"baseline {baseline.name!r} has no statistics yet (its job has not completed)"
+            )
+        return self._documents.load(baseline.statistics_uri, read_statistics)
+
+    def baseline_constraints(self, baseline: Baseline) -> Constraints:
+        if baseline.constraints_uri is None:
+            raise ModelwatchError(
+                f"baseline {baseline.name!r} has no constraints yet (its job has not completed)"
+            )
+        return self._documents.load(baseline.constraints_uri, read_constraints)
+
+    def _checks(
+        self, folder: Path | None, problems: list[str], cache: DocumentCache | None = None
+    ) -> tuple[list[Violation] | None, dict[str, float]]:
+        cache = cache or self._documents
+        violations, metrics = None, {}
+        violations_file, metrics_file = self.file(folder, VIOLATIONS_FILE), self.file(folder, METRICS_FILE)
+        try:
+            if violations_file:
+                violations = cache.load(violations_file, _violations)
+            if metrics_file:
+                metrics = cache.load(metrics_file, _metrics)
+        except ModelwatchError as error:
+            problems.append(one_line(error))
+        return violations, metrics
+
+
+def _violations(uri: str) -> list[Violation]:
+    return read_violations(uri).violations
+
+
+def _metrics(uri: str) -> dict[str, float]:
+    return metric_values(storage.read_json(uri))
+
+
+def _feature_numbers(uri: str) -> dict[str, FeatureNumbers]:
+    numbers = {}
+    for feature in read_statistics(uri).features:
+        counts = feature.numerical or feature.string
+        total = counts.num_present + counts.num_missing if counts else 0
+        numbers[feature.name] = FeatureNumbers(
+            mean=feature.numerical.mean if feature.numerical else None,
+            completeness=counts.num_present / total if counts and total else None,
+        )
+    return numbers

@@ -1,0 +1,70 @@
+"""Pieces several pages share: a table of executions, a disabled-with-reason button, a message page."""
+
+from __future__ import annotations
+
+from modelwatch.ui.layout import Viewer, page
+from modelwatch.ui.pages.records import ExecutionRow
+from modelwatch.ui.status import status_badge
+from modelwatch.ui.text import esc, number, timestamp, window
+
+
+def execution_href(execution_id: int) -> str:
+    return f"/executions/{execution_id}"
+
+
+def execution_link(execution: ExecutionRow) -> str:
+    """The execution's window, linking to its page."""
+    text = esc(window(execution.window_start, execution.window_end))
+    return f'<a href="{execution_href(execution.id)}">{text}</a>'
+
+
+def executions_table(executions: list[ExecutionRow], with_schedule: bool = False) -> str:
+    if not executions:
+        return '<p class="mw-none" data-testid="empty">No executions yet.</p>'
+    head = ["Window", "Status", "Violations", "Message", "Finished"]
+    head = ["Schedule", *head] if with_schedule else head
+    rows = []
+    for execution in executions:
+        cells = [
+            execution_link(execution),
+            status_badge(execution.status),
+            number(execution.violation_count),
+            f'<span class="mw-clip">{esc(execution.message or "")}</span>',
+            esc(timestamp(execution.ended_at)),
+        ]
+        if with_schedule:
+            cells.insert(0, f'<a href="/schedules/{esc(execution.schedule)}">{esc(execution.schedule)}</a>')
+        rows.append(
+            f'<tr data-testid="execution-row" data-execution="{execution.id}">'
+            f"{''.join(f'<td>{cell}</td>' for cell in cells)}</tr>"
+        )
+    return (
+        '<div class="mw-table-wrap"><table class="mw-table" data-testid="executions">'
+        f"<thead><tr>{''.join(f'<th scope=col>{title}</th>' for title in head)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def action_button(label: str, testid: str, viewer: Viewer, reason: str | None = None, **data: str) -> str:
+    """A button the dashboard's script wires to the API; disabled, with `title` saying why, when refused."""
+    why = reason or viewer.refusal()
+    attributes = "".join(f' data-{key.replace("_", "-")}="{esc(value)}"' for key, value in data.items())
+    state = f' disabled title="{esc(why)}"' if why else ""
+    return (
+        f'<button type="button" class="mw-button" data-testid="{testid}"{attributes}{state}>{label}</button>'
+    )
+
+
+def form_feedback() -> str:
+    """Where the script puts the API's answer: an error (its one-line message) or a confirmation."""
+    return (
+        '<p class="mw-form-error" data-testid="form-error" role="alert" hidden></p>'
+        '<p class="mw-form-message" data-testid="form-message" role="status" hidden></p>'
+    )
+
+
+def message_page(name: str, title: str, text: str, viewer: Viewer) -> str:
+    """A page that only says something: not found, nothing to show, a document that cannot be read."""
+    body = f'<h1>{esc(title)}</h1><p class="mw-message" data-testid="message">{esc(text)}</p>'
+    body += '<p><a href="/" data-testid="back-to-overview">Back to the overview</a></p>'
+    return page(name, title, body, viewer)

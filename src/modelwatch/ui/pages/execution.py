@@ -1,0 +1,26 @@
+"""`/executions/{id}`: the execution's report, by the renderer `analyze` uses for report.html, in the
+dashboard's chrome, each feature linking to its history in the schedule."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from modelwatch.ui.layout import Viewer, page
+from modelwatch.ui.report import ReportData, render_execution
+
+
+def schedule_href(schedule: str) -> str:
+    return f"/schedules/{quote(schedule, safe='')}"
+
+
+def feature_history_href(schedule: str, feature: str) -> str:
+    return f"{schedule_href(schedule)}/features/{quote(feature, safe='')}"
+
+
+def render_execution_page(schedule: str, report: ReportData, viewer: Viewer) -> str:
+    body = (
+        '<p class="mw-back"><a href="/" data-testid="back-to-overview">← Overview</a></p>'
+        f"{render_execution(report, lambda feature: feature_history_href(schedule, feature))}"
+    )
+    crumbs = (("/schedules", "Schedules"), (schedule_href(schedule), schedule))
+    return page("execution", report.title, body, viewer, crumbs)
