@@ -103,7 +103,9 @@ def _value_range(chart: Timeline) -> tuple[float, float]:
     high = max([*values, chart.high]) if chart.high is not None else max(values, default=1.0)
     if high <= low:
         spread = abs(low) * 0.1 or 1.0
-        low, high = (low, low + spread) if chart.low is not None else (low - spread, high + spread)
+        return (low, low + spread) if chart.low is not None else (low - spread, high + spread)
+    if chart.low is None:
+        low -= (high - low) * 0.08
     return low, high
 
 

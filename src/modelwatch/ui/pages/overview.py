@@ -75,9 +75,15 @@ def _schedule_card(schedule: ScheduleRow) -> str:
         f'<span class="mw-muted">{esc(schedule.endpoint)} against {esc(schedule.baseline)} · '
         f"<code>{esc(schedule.cron_expression)}</code>{paused}</span></header>"
         f'<p class="mw-last">Last execution: {last} {when}</p>'
-        f'<figure class="mw-figure">{chart}<figcaption class="mw-muted">Violations per execution '
-        f"(last {len(executions)})</figcaption></figure></article>"
+        f'<figure class="mw-figure">{chart}<figcaption class="mw-muted">{_caption(len(executions))}'
+        "</figcaption></figure></article>"
     )
+
+
+def _caption(count: int) -> str:
+    if count == 0:
+        return "No executions yet."
+    return f"Violations per execution (the last {count}); hollow marks are runs without a count (failed)."
 
 
 def _endpoints(endpoints: list[EndpointRow]) -> str:
