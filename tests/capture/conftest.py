@@ -14,10 +14,9 @@ from moto.server import ThreadedMotoServer
 from modelwatch.capture import CaptureWriter
 from modelwatch.capture.metrics import ProxyMetrics
 from modelwatch.capture.proxy import CaptureProxy
-from modelwatch.capture.server import proxy_server_config
 from modelwatch.formats.capture import CaptureRecord, parse_capture_line
 
-from .servers import Upstream, serve_config_in_thread, serve_in_thread
+from .servers import Upstream, serve_in_thread, serve_proxy_in_thread
 
 
 @dataclass
@@ -54,7 +53,7 @@ def proxy(upstream: tuple[str, Upstream], tmp_path: Path) -> Iterator[RunningPro
     writer = CaptureWriter(str(destination), "demo", max_body_bytes=100_000)
     metrics = ProxyMetrics(writer)
     capture_proxy = CaptureProxy(upstream_url, writer, metrics, timeout_seconds=2.0)
-    with serve_config_in_thread(proxy_server_config(capture_proxy, "127.0.0.1", 0)) as url:
+    with serve_proxy_in_thread(capture_proxy) as url:
         yield RunningProxy(url, upstream_url, app, writer, metrics, destination)
     writer.close()
 

@@ -14,6 +14,9 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
+from modelwatch.capture.proxy import CaptureProxy
+from modelwatch.capture.server import event_loop_factory
+
 BINARY_BODY = random.Random(7).randbytes(50_000)
 
 
@@ -107,3 +110,20 @@ def serve_config_in_thread(config: uvicorn.Config) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def serve_proxy_in_thread(proxy: CaptureProxy) -> Iterator[str]:
+    """Run the capture proxy on its own event loop (uvloop, as the command does) on a free port."""
+    factory = event_loop_factory()
+    loop = factory() if factory is not None else asyncio.new_event_loop()
+    port = loop.run_until_complete(proxy.start("127.0.0.1", 0))
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        asyncio.run_coroutine_threadsafe(proxy.stop(grace_seconds=5.0), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

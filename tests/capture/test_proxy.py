@@ -15,10 +15,9 @@ import uvicorn
 from modelwatch.capture import CaptureWriter
 from modelwatch.capture.metrics import ProxyMetrics
 from modelwatch.capture.proxy import CaptureProxy
-from modelwatch.capture.server import proxy_server_config
 
 from .conftest import RunningProxy, read_records
-from .servers import BINARY_BODY, Upstream, serve_config_in_thread, serve_in_thread
+from .servers import BINARY_BODY, Upstream, serve_config_in_thread, serve_in_thread, serve_proxy_in_thread
 
 CASES = [
     ("POST", "/echo", b'{"instances": [[1, 2.5, "x"]]}', "application/json"),
@@ -151,7 +150,7 @@ def test_upstream_down_gives_502_and_no_capture(tmp_path, unused_port: int) -> N
     writer = CaptureWriter(str(tmp_path), "demo")
     metrics = ProxyMetrics(writer)
     app = CaptureProxy(f"http://127.0.0.1:{unused_port}", writer, metrics)
-    with serve_config_in_thread(proxy_server_config(app, "127.0.0.1", 0)) as url:
+    with serve_proxy_in_thread(app) as url:
         response = httpx.post(url + "/echo", content=b"{}")
     writer.close()
     assert response.status_code == 502
@@ -221,7 +220,7 @@ def test_proxy_with_base_path_and_output_only(upstream: tuple[str, Upstream], tm
     upstream_url, app = upstream
     writer = CaptureWriter(str(tmp_path), "demo", capture="output")
     proxy_app = CaptureProxy(upstream_url + "/models/", writer, ProxyMetrics(writer))
-    with serve_config_in_thread(proxy_server_config(proxy_app, "127.0.0.1", 0)) as url:
+    with serve_proxy_in_thread(proxy_app) as url:
         response = httpx.post(url + "/predict?x=1", content=json.dumps({"a": 1}).encode())
     writer.close()
     assert response.status_code == 200
@@ -261,12 +260,13 @@ def test_bodies_ended_by_closing_and_broken_responses(tmp_path) -> None:
     writer = CaptureWriter(str(tmp_path), "demo")
     app = CaptureProxy(f"http://127.0.0.1:{server.server_address[1]}", writer, ProxyMetrics(writer))
     try:
-        with serve_config_in_thread(proxy_server_config(app, "127.0.0.1", 0)) as url:
+        with serve_proxy_in_thread(app) as url:
             ended_by_close = httpx.get(url + "/eof")
             broken = httpx.get(url + "/broken")
     finally:
         server.shutdown()
         server.server_close()
+        writer.close()
     assert (ended_by_close.status_code, ended_by_close.content) == (200, b"1,2\n3,4\n")
     assert broken.status_code == 502
     (record,) = read_records(tmp_path)
@@ -283,7 +283,7 @@ def test_connections_the_upstream_closed_while_idle_are_not_reused(tmp_path) -> 
     with serve_config_in_thread(config) as upstream_url:
         app = CaptureProxy(upstream_url, writer, ProxyMetrics(writer))
         with (
-            serve_config_in_thread(proxy_server_config(app, "127.0.0.1", 0)) as url,
+            serve_proxy_in_thread(app) as url,
             httpx.Client() as client,
         ):
             assert client.post(url + "/echo", content=b"{}").status_code == 200

@@ -11,10 +11,9 @@ import pytest
 from modelwatch.capture import CaptureWriter
 from modelwatch.capture.metrics import ProxyMetrics
 from modelwatch.capture.proxy import CaptureProxy
-from modelwatch.capture.server import proxy_server_config
 
 from .conftest import S3Server, read_s3_records
-from .servers import Upstream, serve_config_in_thread
+from .servers import Upstream, serve_proxy_in_thread
 
 
 def test_files_land_in_sagemaker_layout_on_s3(s3_server: S3Server) -> None:
@@ -57,7 +56,7 @@ def test_store_down_mid_run_keeps_serving_counts_drops_and_keeps_records(
     )
     proxy = CaptureProxy(upstream_url, writer, ProxyMetrics(writer))
     sent: dict[str, list[str]] = {"before": [], "during": [], "after": []}
-    with serve_config_in_thread(proxy_server_config(proxy, "127.0.0.1", 0)) as url, httpx.Client() as client:
+    with serve_proxy_in_thread(proxy) as url, httpx.Client() as client:
 
         def send(phase: str, count: int, pause: float = 0.0) -> None:
             for index in range(count):

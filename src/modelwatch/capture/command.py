@@ -103,6 +103,6 @@ def capture_command(
         f"metrics on http://{metrics_listen}/metrics",
         err=True,
     )
-    from modelwatch.capture.server import run_proxy  # uvicorn: only for this command
+    from modelwatch.capture.server import run_proxy  # uvloop, httptools: only for this command
 
     run_proxy(upstream, writer, listen_address, metrics_address, timeout_seconds=upstream_timeout)

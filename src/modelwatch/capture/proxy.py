@@ -1,21 +1,30 @@
-"""The capture proxy: an ASGI reverse proxy in front of any HTTP model server.
+"""The capture proxy: a reverse proxy in front of any HTTP model server, at the protocol level.
 
 Every request goes to the one configured upstream (the request target's path and query are
 appended to the upstream URL, so neither an absolute URI nor a `Host` header can point elsewhere).
 Method, path, query, headers and body are forwarded unchanged except for hop-by-hop headers; `Host`
 is the upstream's, as with nginx's default, and the client's goes in `X-Forwarded-Host`. Request
 bodies are read whole before forwarding (inference requests are small and the upstream gets an
-exact Content-Length); responses stream back chunk by chunk while a tee keeps the capture prefix.
+exact Content-Length); responses stream back as they arrive while a tee keeps the capture prefix.
+
+Why not an ASGI app under uvicorn: a proxy does the socket work of a server and of a client for
+every request, and on the 2 cores it shares with its model server the ASGI layer (a task, message
+dicts and two awaits per send, the response head and body in separate writes) cost more CPU than
+forwarding itself. Here both sides are asyncio protocols driven by httptools callbacks: no task,
+future or coroutine per request, and a response that arrives in one read leaves in one write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
+import httptools
+
 from modelwatch.capture.addresses import parse_upstream
-from modelwatch.capture.asgi import Receive, Scope, Send
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
     INFERENCE_ID_HEADERS,
@@ -23,7 +32,13 @@ from modelwatch.capture.exchange import (
     Exchange,
 )
 from modelwatch.capture.metrics import ProxyMetrics
-from modelwatch.capture.upstream import UpstreamError, UpstreamPool, UpstreamTimeoutError
+from modelwatch.capture.upstream import (
+    ResponseFraming,
+    UpstreamConnection,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamTimeoutError,
+)
 from modelwatch.capture.writer import CaptureWriter
 
 HOP_BY_HOP = frozenset(
@@ -41,13 +56,20 @@ HOP_BY_HOP = frozenset(
         b"expect",  # the proxy already holds the whole body: no 100-continue dance with the upstream
     }
 )
+_METHODS_WITH_BODY = frozenset({b"POST", b"PUT", b"PATCH"})
+_LARGE_BODY = 65536
+_SWEEP_SECONDS = 1.0
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_CHUNKED = b"transfer-encoding: chunked\r\n"
+_CLOSE = b"connection: close\r\n"
+_LAST_CHUNK = b"0\r\n\r\n"
 
 
 class CaptureProxy:
-    """ASGI app forwarding to `upstream` and capturing sampled exchanges through `writer`.
+    """Forwards to `upstream` and captures sampled exchanges through `writer`.
 
-    The server's shutdown (SIGTERM under uvicorn) closes the writer, which uploads every record it
-    holds: uvicorn re-raises the signal once shut down, so code after `server.run()` may never run.
+    `start()` listens, `stop()` stops listening, lets requests in flight finish (up to a grace
+    period) and closes the upstream connections; the writer stays open for its owner to close.
     """
 
     def __init__(
@@ -57,178 +79,428 @@ class CaptureProxy:
         metrics: ProxyMetrics,
         *,
         timeout_seconds: float = 60.0,
+        keep_alive_seconds: float = 5.0,
     ) -> None:
-        self.origin, self.base_path = parse_upstream(upstream)
-        self.upstream_host = urlsplit(self.origin).netloc.encode("latin-1")
+        origin, base_path = parse_upstream(upstream)
+        self.base_path = base_path.encode("latin-1")
+        self.upstream_host = urlsplit(origin).netloc.encode("latin-1")
         self.writer = writer
         self.metrics = metrics
-        self.pool = UpstreamPool(self.origin, read_timeout=timeout_seconds)
+        self.keep_alive_seconds = keep_alive_seconds
+        self.pool = UpstreamPool(origin, read_timeout=timeout_seconds)
+        self.connections: set[_ClientConnection] = set()
+        self._server: asyncio.Server | None = None
+        self._sweeper: asyncio.TimerHandle | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._proxy(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1003})
+    async def start(self, host: str, port: int) -> int:
+        """Listen on `host:port` (0: any free port); returns the port. OSError if it cannot."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _ClientConnection(self), host, port)
+        self._sweeper = loop.call_later(_SWEEP_SECONDS, self._sweep)
+        return int(self._server.sockets[0].getsockname()[1])
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                self.pool.close()
-                await asyncio.to_thread(self.writer.close)
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
-        if not raw_path.startswith(b"/") or scope["method"] == "CONNECT":
-            await _plain_response(send, 400, b"this is a reverse proxy: only origin-form request targets\n")
-            self.metrics.count_request(400)
+    async def stop(self, grace_seconds: float = 30.0) -> None:
+        if self._server is None:
             return
-        sampled = self.writer.should_capture()
-        headers, content_type, inference_id, custom_attributes = self._forward_headers(scope)
-        body = await _read_body(receive)
-        if body is None:
-            return  # the client left before sending its whole request
-        target = self.base_path + raw_path.decode("latin-1")
-        if scope["query_string"]:
-            target += "?" + scope["query_string"].decode("latin-1")
-        inference_time = self.writer.clock() if sampled else 0.0
-        upstream_started = time.perf_counter()
+        self._server.close()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for connection in list(self.connections):
+            connection.close_when_idle()
+        deadline = time.monotonic() + grace_seconds
+        while self.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        for connection in list(self.connections):
+            connection.abort()
+        self.pool.close()
+        self._server = None
+
+    def _sweep(self) -> None:
+        """Close client connections idle for longer than the keep-alive timeout (one timer for all)."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for connection in list(self.connections):
+            if connection.idle_for(now) > self.keep_alive_seconds:
+                connection.abort()
+        self._sweeper = loop.call_later(_SWEEP_SECONDS, self._sweep)
+
+
+class _Request:
+    """A request read whole from the client, ready to forward."""
+
+    __slots__ = (
+        "body",
+        "content_type",
+        "custom_attributes",
+        "head",
+        "http_11",
+        "inference_id",
+        "is_head",
+        "keep_alive",
+        "received",
+    )
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.body = b""
+        self.content_type = ""
+        self.inference_id: str | None = None
+        self.custom_attributes: str | None = None
+        self.keep_alive = True
+        self.http_11 = True
+        self.is_head = False
+        self.received = 0.0
+
+
+class _ClientConnection(asyncio.Protocol):
+    """One client connection: parses its requests, forwards each, writes the answers back in order."""
+
+    def __init__(self, proxy: CaptureProxy) -> None:
+        self.proxy = proxy
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.client_address = b""
+        self.quiet_since = self.loop.time()
+        self.closing = False
+        self.gone = False
+        # the request being parsed
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._body: list[bytes] = []
+        self._method = b""
+        self._request_keep_alive = True
+        self._http_11 = True
+        # requests read but not answered yet (pipelining); the first one is in flight
+        self._queue: deque[_Request] = deque()
+        self._reading_paused = False
+        # the exchange in flight
+        self._upstream: UpstreamConnection | None = None
+        self._connect_task: asyncio.Task[None] | None = None
+        self._retried = False
+        self._responded = False
+        self._status = 0
+        self._framing = ResponseFraming()
+        self._chunked_out = False
+        self._keep_alive = True
+        self._tee: BodyTee | None = None
+        self._inference_time = 0.0
+        self._upstream_started = 0.0
+        self._out: list[bytes] = []
+
+    # -- the client side --------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        if peer:
+            self.client_address = str(peer[0]).encode("latin-1")
+        self.proxy.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.gone = True
+        self.proxy.connections.discard(self)
+        if self._upstream is not None:
+            self._upstream.abandon()  # the response has nowhere to go: no capture either
+            self._upstream = None
+        if self._connect_task is not None:
+            self._connect_task.cancel()
+        self._queue.clear()
+
+    def data_received(self, data: bytes) -> None:
+        self.quiet_since = self.loop.time()
         try:
-            response = await self.pool.request(scope["method"], target, headers, body)
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._stop_reading()  # `Upgrade` is hop-by-hop: the request went on as plain HTTP
+        except httptools.HttpParserError:
+            if self._queue:
+                self._stop_reading()  # answer what came before; then the connection ends
+            else:
+                self._write_error(HTTPStatus.BAD_REQUEST, b"invalid HTTP request\n", keep_alive=False)
+
+    def pause_writing(self) -> None:
+        """The client reads slower than the upstream answers: stop reading the upstream."""
+        if self._upstream is not None:
+            self._upstream.pause()
+
+    def resume_writing(self) -> None:
+        if self._upstream is not None:
+            self._upstream.resume()
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._body = []
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name.lower(), value))
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser  # read here: llhttp forgets keep-alive once the message ends
+        self._method = parser.get_method()
+        self._request_keep_alive = parser.should_keep_alive()
+        self._http_11 = parser.get_http_version() == "1.1"
+        if not self._queue and self.transport is not None:
+            for name, value in self._headers:
+                if name == b"expect" and value.lower() == b"100-continue":
+                    self.transport.write(_CONTINUE)
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        request = self._build_request()
+        if request is None:
+            return
+        self._queue.append(request)
+        if len(self._queue) == 1:
+            self._forward(request)
+        elif not self._reading_paused and self.transport is not None:
+            self._reading_paused = True  # pipelined requests wait their turn; read no more meanwhile
+            self.transport.pause_reading()
+
+    def _build_request(self) -> _Request | None:
+        """The request to forward (head built here, in one pass over the headers), or None after a
+        400 for a target that is not a path."""
+        method = self._method
+        target = self._url
+        if not target.startswith(b"/"):
+            try:
+                url = httptools.parse_url(target) if method != b"CONNECT" and target != b"*" else None
+            except httptools.HttpParserInvalidURLError:
+                url = None
+            if url is None or not url.path:
+                self._stop_reading()
+                if not self._queue:
+                    self._write_error(
+                        HTTPStatus.BAD_REQUEST,
+                        b"this is a reverse proxy: only origin-form request targets\n",
+                        keep_alive=False,
+                    )
+                return None
+            target = url.path + (b"?" + url.query if url.query else b"")
+        request = _Request()
+        request.received = time.perf_counter()
+        request.keep_alive = self._request_keep_alive
+        request.http_11 = self._http_11
+        request.is_head = method == b"HEAD"
+        body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+        request.body = body
+        proxy = self.proxy
+        head = [method, b" ", proxy.base_path, target, b" HTTP/1.1\r\nhost: ", proxy.upstream_host, b"\r\n"]
+        headers = self._headers
+        connection_tokens: set[bytes] = set()
+        for name, value in headers:
+            if name == b"connection":
+                connection_tokens.update(token.strip().lower() for token in value.split(b","))
+        client_host = None
+        for name, value in headers:
+            if name in HOP_BY_HOP or name == b"content-length" or name in connection_tokens:
+                if name == b"host":
+                    client_host = value
+                continue
+            head += (name, b": ", value, b"\r\n")
+            if name == b"content-type":
+                request.content_type = value.decode("latin-1")
+            elif name in INFERENCE_ID_HEADERS and request.inference_id is None:
+                request.inference_id = value.decode("latin-1")
+            elif name in CUSTOM_ATTRIBUTES_HEADERS and request.custom_attributes is None:
+                request.custom_attributes = value.decode("latin-1")
+        if client_host is not None:
+            head += (b"x-forwarded-host: ", client_host, b"\r\n")
+        if self.client_address:
+            head += (b"x-forwarded-for: ", self.client_address, b"\r\n")
+        head.append(b"x-forwarded-proto: http\r\n")
+        if body or method in _METHODS_WITH_BODY:
+            head.append(b"content-length: %d\r\n" % len(body))
+        head.append(b"\r\n")
+        request.head = b"".join(head)
+        return request
+
+    # -- the exchange with the upstream -----------------------------------------------------------
+
+    def _forward(self, request: _Request) -> None:
+        writer = self.proxy.writer
+        self._tee = BodyTee(writer.max_body_bytes) if writer.should_capture() else None
+        self._inference_time = writer.clock() if self._tee is not None else 0.0
+        self._retried = self._responded = False
+        self._keep_alive = request.keep_alive and not self.closing
+        upstream = self.proxy.pool.take_idle()
+        if upstream is None:
+            self._connect_task = self.loop.create_task(self._connect_and_send(request))
+        else:
+            self._send(upstream, request)
+
+    async def _connect_and_send(self, request: _Request) -> None:
+        try:
+            upstream = await self.proxy.pool.connect()
         except UpstreamError as error:
-            self.metrics.upstream_errors += 1
-            await self._upstream_failed(send, error)
+            self._connect_task = None
+            self.response_failed(error, retry=False)
             return
-        tee = BodyTee(self.writer.max_body_bytes) if sampled else None
-        try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status,
-                    "headers": _response_headers(response.headers),
-                }
-            )
-            remaining = response.content_length
-            finished = False
-            async for chunk in response.body():
-                if tee is not None:
-                    tee.add(chunk)
-                if remaining is not None:
-                    remaining -= len(chunk)
-                    finished = remaining <= 0
-                await send({"type": "http.response.body", "body": chunk, "more_body": not finished})
-            upstream_seconds = time.perf_counter() - upstream_started
-            if not finished:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except UpstreamError:
-            self.metrics.upstream_errors += 1
-            raise  # the status is already sent: cutting the connection is the honest answer
-        finally:
-            response.release()
-        self.metrics.count_request(response.status)
-        self.metrics.upstream_latency.observe(upstream_seconds)
-        self.metrics.added_latency.observe(max(0.0, time.perf_counter() - started - upstream_seconds))
+        self._connect_task = None
+        if self.gone:
+            upstream.close()
+        else:
+            self._send(upstream, request)
+
+    def _send(self, upstream: UpstreamConnection, request: _Request) -> None:
+        self._upstream = upstream
+        self._upstream_started = time.perf_counter()
+        upstream.send(request.head, request.body, request.is_head, self)
+
+    def response_head(
+        self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]], framing: ResponseFraming
+    ) -> None:
+        request = self._queue[0]
+        self._responded = True
+        self._status = status
+        self._framing = framing
+        has_body = not request.is_head and status not in (204, 304)
+        delimited = framing.content_length is not None and not framing.chunked
+        self._chunked_out = has_body and not delimited and request.http_11
+        if has_body and not delimited and not request.http_11:
+            self._keep_alive = False  # an HTTP/1.0 client: the end of the body is the end of the connection
+        reason_phrase = b" " + reason if reason else b" "
+        out = [b"HTTP/1.1 %d" % status, reason_phrase, b"\r\n"]
+        connection_tokens: set[bytes] = set()
+        for name, value in headers:
+            if name.lower() == b"connection":
+                connection_tokens.update(token.strip().lower() for token in value.split(b","))
+        for name, value in headers:
+            lower = name.lower()
+            if lower not in HOP_BY_HOP and lower not in connection_tokens:
+                out += (name, b": ", value, b"\r\n")
+        if self._chunked_out:
+            out.append(_CHUNKED)
+        if not self._keep_alive:
+            out.append(_CLOSE)
+        out.append(b"\r\n")
+        self._out = [b"".join(out)]
+
+    def response_body(self, chunk: bytes) -> None:
+        if self._tee is not None:
+            self._tee.add(chunk)
+        if self._chunked_out:
+            self._out += (b"%x\r\n" % len(chunk), chunk, b"\r\n")
+        else:
+            self._out.append(chunk)
+
+    def response_flush(self) -> None:
+        """End of one read from the upstream: what it brought leaves in one write."""
+        if self._out and self.transport is not None:
+            self.transport.write(self._out[0] if len(self._out) == 1 else b"".join(self._out))
+            self._out = []
+
+    def response_end(self) -> None:
+        finished = time.perf_counter()
+        if self._chunked_out:
+            self._out.append(_LAST_CHUNK)
+        self.response_flush()
+        upstream, self._upstream = self._upstream, None
+        if upstream is not None:
+            self.proxy.pool.release(upstream)
+        request = self._queue.popleft()
+        metrics = self.proxy.metrics
+        metrics.count_request(self._status)
+        upstream_seconds = finished - self._upstream_started
+        metrics.upstream_latency.observe(upstream_seconds)
+        metrics.added_latency.observe(max(0.0, time.perf_counter() - request.received - upstream_seconds))
+        tee = self._tee
         if tee is not None:
-            self.writer.submit(
+            self._tee = None
+            writer = self.proxy.writer
+            writer.submit(
                 Exchange(
-                    inference_time=inference_time,
-                    input_body=body[: self.writer.max_body_bytes + 1],
-                    input_size=len(body),
-                    input_content_type=content_type,
+                    inference_time=self._inference_time,
+                    input_body=request.body[: writer.max_body_bytes + 1],
+                    input_size=len(request.body),
+                    input_content_type=request.content_type,
                     output_body=tee.body(),
                     output_size=tee.size,
-                    output_content_type=response.content_type,
-                    inference_id=inference_id,
-                    custom_attributes=custom_attributes,
+                    output_content_type=self._framing.content_type,
+                    inference_id=request.inference_id,
+                    custom_attributes=request.custom_attributes,
                 )
             )
+        self._answered()
 
-    def _forward_headers(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], str, str | None, str | None]:
-        """Request headers to forward, plus the content type and the capture ids, in one pass.
+    def response_failed(self, error: UpstreamError, retry: bool) -> None:
+        self._upstream = None
+        if self.gone:
+            return
+        if retry and not self._retried:
+            self._retried = True
+            self._connect_task = self.loop.create_task(self._connect_and_send(self._queue[0]))
+            return
+        self.proxy.metrics.upstream_errors += 1
+        if self._responded:  # the status is already on its way: cutting the connection is the honest answer
+            self.response_flush()
+            self.abort(flush=True)
+            return
+        self._queue.popleft()
+        status = (
+            HTTPStatus.GATEWAY_TIMEOUT if isinstance(error, UpstreamTimeoutError) else HTTPStatus.BAD_GATEWAY
+        )
+        reason = "timed out" if status == HTTPStatus.GATEWAY_TIMEOUT else "unreachable"
+        self._write_error(status, f"upstream {reason}\n".encode(), keep_alive=self._keep_alive)
+        if self._keep_alive:
+            self._answered()
 
-        `Content-Length` is the upstream client's to set: the body is forwarded whole.
-        """
-        raw: list[tuple[bytes, bytes]] = scope["headers"]
-        connection_tokens = {
-            token.strip().lower()
-            for name, value in raw
-            if name == b"connection"
-            for token in value.split(b",")
-        }
-        forwarded: list[tuple[bytes, bytes]] = [(b"host", self.upstream_host)]
-        content_type = ""
-        inference_id = custom_attributes = client_host = None
-        for name, value in raw:
-            if name == b"host":
-                client_host = value
-            if name in HOP_BY_HOP or name in connection_tokens or name == b"content-length":
-                continue
-            forwarded.append((name, value))
-            if name == b"content-type":
-                content_type = value.decode("latin-1")
-            elif name in INFERENCE_ID_HEADERS and inference_id is None:
-                inference_id = value.decode("latin-1")
-            elif name in CUSTOM_ATTRIBUTES_HEADERS and custom_attributes is None:
-                custom_attributes = value.decode("latin-1")
-        if client_host is not None:
-            forwarded.append((b"x-forwarded-host", client_host))
-        client = scope.get("client")
-        if client:
-            forwarded.append((b"x-forwarded-for", str(client[0]).encode("latin-1")))
-        forwarded.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
-        return forwarded, content_type, inference_id, custom_attributes
+    # -- connection housekeeping ------------------------------------------------------------------
 
-    async def _upstream_failed(self, send: Send, error: UpstreamError) -> None:
-        """No response from the upstream: 502, or 504 when it timed out."""
-        status = 504 if isinstance(error, UpstreamTimeoutError) else 502
-        self.metrics.count_request(status)
-        reason = "timed out" if status == 504 else "unreachable"
-        await _plain_response(send, status, f"upstream {reason}\n".encode())
+    def _answered(self) -> None:
+        """The request in flight is answered: close, go on with the next pipelined one, or wait."""
+        self.quiet_since = self.loop.time()
+        if not self._keep_alive or self.gone:
+            self.abort(flush=True)
+        elif self._queue:
+            self.loop.call_soon(self._forward_next)  # not from inside the upstream's parser callbacks
+        elif self._reading_paused and not self.closing and self.transport is not None:
+            self._reading_paused = False
+            self.transport.resume_reading()
 
+    def _forward_next(self) -> None:
+        if self._queue and not self.gone:
+            self._forward(self._queue[0])
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    def _write_error(self, status: HTTPStatus, body: bytes, *, keep_alive: bool) -> None:
+        self.proxy.metrics.count_request(status.value)
+        if self.transport is None:
+            return
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\n%s\r\n%s"
+            % (status.value, status.phrase.encode(), len(body), b"" if keep_alive else _CLOSE, body)
+        )
+        if not keep_alive:
+            self.abort(flush=True)
 
+    def _stop_reading(self) -> None:
+        """Read nothing more on this connection; it ends once the requests read so far are answered."""
+        self._keep_alive = False
+        self.closing = True
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
 
-def _response_headers(raw_headers: tuple[tuple[bytes, bytes], ...]) -> list[tuple[bytes, bytes]]:
-    connection_tokens = {
-        token.strip().lower()
-        for name, value in raw_headers
-        if name.lower() == b"connection"
-        for token in value.split(b",")
-    }
-    kept = []
-    for name, value in raw_headers:
-        lower = name.lower()
-        if lower not in HOP_BY_HOP and lower not in connection_tokens:
-            kept.append((lower, value))
-    return kept
+    def idle_for(self, now: float) -> float:
+        """Seconds since the last byte in or the last answer out, while nothing is in flight."""
+        return 0.0 if self._queue else now - self.quiet_since
 
+    def close_when_idle(self) -> None:
+        """Shutting down: an idle connection closes now, a busy one after its answer."""
+        self._stop_reading()
+        if not self._queue:
+            self.abort(flush=True)
 
-async def _plain_response(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+    def abort(self, flush: bool = False) -> None:
+        """Close the connection; `flush` lets what is already written reach the client first."""
+        if self.transport is not None and not self.transport.is_closing():
+            if flush:
+                self.transport.close()
+            else:
+                self.transport.abort()

@@ -5,8 +5,9 @@ wake-up per request). A background thread wakes every 20 ms, encodes what piled 
 of the current roll window in memory and uploads it whole when the window ends (or the file
 reaches the size limit). If the store fails, the thread retries that upload with backoff
 while the queue absorbs new records; once the queue is full new records are dropped, counted and
-logged, and requests go on unaffected. `close()` (and interpreter exit, and so SIGTERM under
-uvicorn) uploads everything still held. A `kill -9` loses the current window and the queue.
+logged, and requests go on unaffected. `close()` (which the proxy calls on SIGTERM, the ASGI
+middleware at lifespan shutdown, and interpreter exit) uploads everything still held. A `kill -9`
+loses the current window and the queue.
 """
 
 from __future__ import annotations
