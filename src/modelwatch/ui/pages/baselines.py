@@ -123,7 +123,7 @@ def _statistics_row(feature: FeatureStatistics) -> str:
     shown = [number(value) for value in values]
     shown[2] = percent(values[2])
     cells = "".join(
-        f'<td data-value="{"" if value is None else f"{value:.12g}"}">{text}</td>'
+        f'<td data-value="{"" if value is None else repr(float(value))}">{text}</td>'
         for value, text in zip(values, shown, strict=True)
     )
     return (

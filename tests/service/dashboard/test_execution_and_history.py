@@ -1,0 +1,114 @@
+"""The execution page (the report renderer of report.html, in the chrome) and a feature's history."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from .conftest import page
+from .dom import parse
+from .seeding import DRIFTING, HOURLY, Seeded
+
+
+def test_the_execution_page_shows_what_report_html_shows(client: httpx.Client, seeded: Seeded) -> None:
+    """Same renderer: every feature's facts and drift gauge match the report `analyze` wrote."""
+    html = client.get(f"/executions/{seeded.drifted}").text
+    main = parse(html).one("main", data_testid="page-execution")
+    report = (seeded.data_dir / "demo" / "reports" / "2026-11-29T11" / "report.html").read_text()
+    facts = re.compile(r'<dl class="mw-facts">.*?</dl>')
+    assert facts.findall(html) == facts.findall(report)
+    sections = main.all("section", data_testid="feature")
+    assert len(sections) == len(parse(report).all("section", data_testid="feature")) == 70
+    table = main.one("table", data_testid="violations-table")
+    rows = table.one("tbody").all("tr")
+    assert sorted(row.all("td")[0].text for row in rows) == seeded.drifted_violations
+    links = {row.one("a").get("href") for row in rows}
+    assert f"#feature-{quote(DRIFTING)}" in links
+    violating = {s.get("data-feature") for s in sections if s.get("data-violating") == "true"}
+    assert sorted(violating) == seeded.drifted_violations
+    day = main.one("section", data_feature=DRIFTING)
+    assert day.get("id") == f"feature-{DRIFTING}"
+    chart = day.one("svg", data_testid="distribution-chart")
+    assert [g.get("data-series") for g in chart.all("g") if g.get("data-series")] == ["baseline", "current"]
+    assert main.one("input", data_testid="only-violating").get("type") == "checkbox"
+    assert main.one("a", data_testid="back-to-overview").get("href") == "/"
+    history = day.one("a", data_testid="feature-history").get("href")
+    assert history == f"/schedules/{HOURLY}/features/Day%20Mins"
+
+
+def test_a_failed_execution_says_why_and_shows_the_baseline(client: httpx.Client, seeded: Seeded) -> None:
+    main = page(client, f"/executions/{seeded.failed}").one("main", data_testid="page-execution")
+    assert "no captured data between" in main.text
+    assert "No checks ran." in main.text
+    assert not main.all("table", data_testid="violations-table")
+    charts = main.all("svg", data_testid="distribution-chart")
+    assert charts
+    assert all(
+        [g.get("data-series") for g in c.all("g") if g.get("data-series")] == ["baseline"] for c in charts
+    )
+
+
+def test_an_execution_whose_report_is_gone_says_so(client: httpx.Client, seeded: Seeded) -> None:
+    main = page(client, f"/executions/{seeded.gone}").one("main", data_testid="page-execution")
+    assert "The report of this execution is no longer available" in main.text
+    assert "not profiled" in main.text
+
+
+def test_unknown_executions_are_404_pages(client: httpx.Client) -> None:
+    for path in ("/executions/99999", f"/executions/{2**63}"):
+        page(client, path, 404).one("main", data_testid="page-not-found")
+    assert client.get("/executions/abc").status_code == 422
+
+
+def test_a_feature_history_charts_drift_against_threshold_completeness_and_mean(
+    client: httpx.Client, seeded: Seeded
+) -> None:
+    main = page(client, f"/schedules/{HOURLY}/features/Day%20Mins").one(
+        "main", data_testid="page-feature-history"
+    )
+    charts = {svg.get("data-testid"): svg for svg in main.all("svg") if svg.get("data-testid")}
+    assert set(charts) == {"history-chart-drift", "history-chart-completeness", "history-chart-mean"}
+
+    def series(name: str) -> list[str | None]:
+        return [g.get("data-series") for g in charts[name].all("g") if g.get("data-series")]
+
+    assert series("history-chart-drift") == ["drift", "threshold"]
+    assert series("history-chart-completeness") == ["completeness"]
+    assert series("history-chart-mean") == ["mean"]
+    drift = charts["history-chart-drift"].one("g", data_series="drift")
+    assert len(drift.all("circle")) == 3, "one point per finished execution"
+    assert drift.all("circle")[0].get("class") == "mw-point mw-unknown", "the gone report"
+    threshold = charts["history-chart-drift"].one("g", data_series="threshold")
+    assert len(threshold.all("polyline")) == 1
+    links = [a.get("href") for a in drift.all("a")]
+    assert links[-1] == f"/executions/{seeded.drifted}#feature-Day%20Mins"
+    rows = main.one("table", data_testid="history-table").one("tbody").all("tr")
+    assert [cell.text for cell in rows[0].all("td")][2:5] == ["0.4589", "0.1", "100%"]
+    assert rows[0].all("td")[-1].text == "baseline_drift_check"
+
+
+def test_assets_ship_with_the_package_and_cache_for_a_year(client: httpx.Client) -> None:
+    html = client.get("/").text
+    assert "http://" not in html
+    assert "https://" not in html
+    urls = re.findall(r'(?:href|src)="(/assets/[^"]+)"', html)
+    assert {url.split("?")[0] for url in urls} == {
+        "/assets/report.css",
+        "/assets/dashboard.css",
+        "/assets/report.js",
+        "/assets/dashboard.js",
+    }
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "immutable" in response.headers["cache-control"]
+        name = url.split("?")[0].rsplit("/", 1)[1]
+        source = Path(__file__).parents[3] / "src" / "modelwatch" / "ui" / "assets" / name
+        assert response.text == source.read_text(encoding="utf-8")
+        again = client.get(url, headers={"If-None-Match": response.headers["etag"]})
+        assert again.status_code == 304
+    assert client.get("/assets/../pyproject.toml").status_code == 404
+    assert client.get("/assets/nothing.js").status_code == 404
