@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
-import uuid
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -47,6 +47,28 @@ _MAX_RETRY_SLEEP = 5.0
 _POLL_SECONDS = 0.02
 _SLICE_RECORDS = 32
 _SLICE_PAUSE_SECONDS = 0.0001
+
+
+class EventIds:
+    """Random (version 4) UUID strings, 256 per `os.urandom` call: `uuid.uuid4()` makes a system
+    call and a UUID object per id, a fifth of the writer's time per record."""
+
+    _PER_DRAW = 256
+
+    def __init__(self) -> None:
+        self._hex = ""
+        self._at = 0
+
+    def next(self) -> str:
+        if self._at >= len(self._hex):
+            self._hex = os.urandom(16 * self._PER_DRAW).hex()
+            self._at = 0
+        h = self._hex[self._at : self._at + 32]
+        self._at += 32
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +130,7 @@ class CaptureWriter:
         self._give_up_at: float | None = None
         self._closed = False
         self._file: OpenCaptureFile | None = None
+        self._event_ids = EventIds()
         self._thread = threading.Thread(target=self._run, name="modelwatch-capture-writer", daemon=True)
         self._thread.start()
         _open_writers.add(self)
@@ -289,7 +312,7 @@ class CaptureWriter:
                 exchange.output_size,
             )
         metadata = EventMetadata(
-            event_id=str(uuid.uuid4()),
+            event_id=self._event_ids.next(),
             inference_time=datetime.fromtimestamp(exchange.inference_time, UTC),
             inference_id=exchange.inference_id,
             custom_attributes=exchange.custom_attributes,
