@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.metrics import ProxyMetrics
+from modelwatch.capture.metrics import LatencyHistogram, ProxyMetrics
 from modelwatch.capture.proxy import CaptureProxy
 
 from .conftest import RunningProxy, read_records
@@ -206,6 +206,8 @@ def test_metrics_and_health(proxy: RunningProxy) -> None:
     assert samples["modelwatch_capture_queue_depth"] == 0
     assert samples["modelwatch_capture_upstream_latency_seconds_count"] == 4
     assert samples["modelwatch_capture_added_latency_seconds_count"] == 4
+    assert samples['modelwatch_capture_upstream_latency_seconds_bucket{le="+Inf"}'] == 4
+    assert samples["modelwatch_capture_upstream_latency_seconds_sum"] > 0
     assert health.status_code == 200
     proxy.writer.close()
     stopped = start_metrics_server(proxy.metrics, "127.0.0.1", 0)
@@ -291,3 +293,27 @@ def test_connections_the_upstream_closed_while_idle_are_not_reused(tmp_path) -> 
             assert client.post(url + "/echo", content=b"{}").status_code == 200
     writer.close()
     assert len({hit["client_port"] for hit in upstream.seen}) == 2
+
+
+def test_latency_histogram_counts_each_observation_in_its_bucket() -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.registry import Collector
+
+    histogram = LatencyHistogram()
+    for seconds in (0.0005, 0.0007, 0.003, 30.0):
+        histogram.observe(seconds)
+
+    class One(Collector):
+        def collect(self):  # type: ignore[no-untyped-def]
+            yield histogram.metric("latency_seconds", "test")
+
+    registry = CollectorRegistry()
+    registry.register(One())
+    text = generate_latest(registry).decode()
+    assert 'latency_seconds_bucket{le="0.0005"} 1.0' in text
+    assert 'latency_seconds_bucket{le="0.001"} 2.0' in text
+    assert 'latency_seconds_bucket{le="0.005"} 3.0' in text
+    assert 'latency_seconds_bucket{le="10.0"} 3.0' in text
+    assert 'latency_seconds_bucket{le="+Inf"} 4.0' in text
+    assert "latency_seconds_count 4.0" in text
+    assert "latency_seconds_sum 30.0042" in text
