@@ -136,8 +136,10 @@ def analyze(
     --start 2026-11-29T10:00:00Z --end 2026-11-29T11:00:00Z
     """
     from modelwatch.analysis import analyze as run_analysis
+    from modelwatch.arrow_start import start_arrow_without_pandas
     from modelwatch.console import print_analysis_summary, progress_bar
 
+    start_arrow_without_pandas()
     with progress_bar("analyzing") as progress:
         result = run_analysis(
             input,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from modelwatch.arrow_start import start_arrow_without_pandas
 from modelwatch.engines.local import Progress, merge_profiles, run_tasks
 from modelwatch.errors import ModelwatchError
 from modelwatch.profiling.profile import Profile, profile_batches
@@ -79,6 +81,8 @@ def _split(files: tuple[str, ...], parts: int) -> list[tuple[str, ...]]:
 
 
 def _profile_group(task: CaptureTask) -> _GroupResult:
+    if multiprocessing.parent_process() is not None:
+        start_arrow_without_pandas()  # a worker: nothing here hands pandas objects to Arrow
     options = ReadOptions(
         feature_names=list(task.feature_names),
         output_columns_position=task.output_columns_position,
