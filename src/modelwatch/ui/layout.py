@@ -84,7 +84,7 @@ def _navigation(name: str, viewer: Viewer) -> str:
     account = ""
     if viewer.auth_enabled and viewer.role is not None:
         account = (
-            f'<span class="mw-account">signed in · {esc(viewer.role)} '
+            f'<span class="mw-account" data-testid="account">signed in · {esc(viewer.role)} '
             '<form method="post" action="/logout"><button type="submit">Sign out</button></form></span>'
         )
     return (

@@ -53,7 +53,7 @@ def test_logging_in_sets_an_httponly_strict_cookie_and_returns_to_the_page(
     assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
     main = page(client, f"/schedules/{HOURLY}").one("main", data_testid="page-schedule")
     assert main.one("button", data_testid="stop").get("disabled") is None
-    assert "signed in · admin" in page(client, "/").one("header").text
+    assert "signed in · admin" in page(client, "/").one(data_testid="account").text
     assert client.get("/login").headers["location"] == "/", "already signed in"
     assert client.post("/logout").status_code == 303
     assert client.get("/").status_code == 303
