@@ -225,8 +225,257 @@ static PyObject *classify(PyObject *module, PyObject *args) {
                          non_finite, compact ? written : length);
 }
 
+/* ---- CSV records into Arrow string columns ---- */
+
+/* One column of the batch being split: Arrow's offsets, data and (once a null appears) validity. */
+typedef struct {
+    PyObject *offsets, *data, *validity; /* bytearrays */
+    Py_ssize_t size, capacity, nulls;
+} Column;
+
+static int grow(Column *column, Py_ssize_t needed) {
+    Py_ssize_t capacity = column->capacity * 2;
+    if (capacity < column->size + needed) capacity = column->size + needed;
+    if (PyByteArray_Resize(column->data, capacity) < 0) return -1;
+    column->capacity = capacity;
+    return 0;
+}
+
+static int append(Column *column, const unsigned char *bytes, Py_ssize_t length) {
+    if (column->size + length > column->capacity && grow(column, length) < 0) return -1;
+    memcpy(PyByteArray_AS_STRING(column->data) + column->size, bytes, length);
+    column->size += length;
+    return 0;
+}
+
+static int set_null(Column *column, Py_ssize_t row, Py_ssize_t max_rows) {
+    if (column->validity == NULL) {
+        column->validity = PyByteArray_FromStringAndSize(NULL, (max_rows + 7) / 8);
+        if (column->validity == NULL) return -1;
+        memset(PyByteArray_AS_STRING(column->validity), 0xFF, (max_rows + 7) / 8);
+    }
+    PyByteArray_AS_STRING(column->validity)[row >> 3] &= (char)~(1 << (row & 7));
+    column->nulls++;
+    return 0;
+}
+
+/* Bytes that end an unquoted field, or that this splitter leaves to Arrow inside one (a quote). */
+static unsigned char FIELD_END[256];
+
+static int is_valid_utf8(const unsigned char *text, Py_ssize_t length) {
+    Py_ssize_t i = 0;
+    while (i < length) {
+        unsigned char c = text[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int extra;
+        unsigned char low = 0x80, high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) extra = 1;
+        else if (c == 0xE0) extra = 2, low = 0xA0;
+        else if (c == 0xED) extra = 2, high = 0x9F;
+        else if (c >= 0xE1 && c <= 0xEF) extra = 2;
+        else if (c == 0xF0) extra = 3, low = 0x90;
+        else if (c == 0xF4) extra = 3, high = 0x8F;
+        else if (c >= 0xF1 && c <= 0xF3) extra = 3;
+        else return 0;
+        if (i + extra >= length) return 0;
+        if (text[i + 1] < low || text[i + 1] > high) return 0;
+        for (int k = 2; k <= extra; k++) {
+            if (text[i + k] < 0x80 || text[i + k] > 0xBF) return 0;
+        }
+        i += extra + 1;
+    }
+    return 1;
+}
+
+static int is_ascii(const unsigned char *text, Py_ssize_t length) {
+    uint64_t high = 0;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t word;
+        memcpy(&word, text + i, 8);
+        high |= word;
+    }
+    for (; i < length; i++) high |= text[i];
+    return (high & 0x8080808080808080ULL) == 0;
+}
+
+enum { SPLIT_OK = 0, SPLIT_UNSUPPORTED = 1, SPLIT_ERROR = -1 };
+
+/* One field at *at, appended to `column` as row `row`; *at moves past it (not past its delimiter). */
+static int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at, Column *column,
+                       Py_ssize_t row, Py_ssize_t max_rows) {
+    Py_ssize_t p = *at, before = column->size;
+    if (p < length && text[p] == '"') {
+        p++;
+        for (;;) {
+            const unsigned char *quote = memchr(text + p, '"', length - p);
+            if (quote == NULL) return SPLIT_UNSUPPORTED; /* unterminated: Arrow says so */
+            Py_ssize_t run = quote - (text + p);
+            if (append(column, text + p, run) < 0) return SPLIT_ERROR;
+            p += run + 1;
+            if (p < length && text[p] == '"') {
+                if (append(column, text + p, 1) < 0) return SPLIT_ERROR;
+                p++;
+                continue;
+            }
+            break;
+        }
+    } else {
+        Py_ssize_t start = p;
+        while (p < length && !FIELD_END[text[p]]) p++;
+        if (p < length && text[p] == '"') return SPLIT_UNSUPPORTED;
+        if (append(column, text + start, p - start) < 0) return SPLIT_ERROR;
+    }
+    if (column->size > INT32_MAX) return SPLIT_UNSUPPORTED;
+    if (column->size == before && set_null(column, row, max_rows) < 0) return SPLIT_ERROR;
+    ((int32_t *)PyByteArray_AS_STRING(column->offsets))[row + 1] = (int32_t)column->size;
+    *at = p;
+    return SPLIT_OK;
+}
+
+/* Up to max_rows records from *at into `columns`; *at moves to the end of the last one split. */
+static int split_records(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at, Column *columns,
+                         Py_ssize_t n_columns, Py_ssize_t max_rows, Py_ssize_t *rows) {
+    Py_ssize_t p = *at;
+    while (*rows < max_rows && p < length) {
+        if (text[p] == '\n') { /* an empty line: Arrow skips it */
+            *at = ++p;
+            continue;
+        }
+        if (text[p] == '\r') {
+            if (p + 1 < length && text[p + 1] == '\n') {
+                *at = p += 2;
+                continue;
+            }
+            return SPLIT_UNSUPPORTED; /* a lone carriage return ends a line for Arrow */
+        }
+        for (Py_ssize_t c = 0;; c++) {
+            if (c >= n_columns) return SPLIT_UNSUPPORTED; /* too many fields: Arrow explains */
+            int status = split_field(text, length, &p, &columns[c], *rows, max_rows);
+            if (status != SPLIT_OK) return status;
+            int last = c == n_columns - 1;
+            if (p >= length) {
+                if (!last) return SPLIT_UNSUPPORTED;
+                break;
+            }
+            if (text[p] == ',') {
+                p++;
+                if (p >= length && last) return SPLIT_UNSUPPORTED;
+                continue;
+            }
+            if (!last) return SPLIT_UNSUPPORTED; /* too few fields, or text after a closing quote */
+            if (text[p] == '\n') {
+                p++;
+                break;
+            }
+            if (text[p] == '\r' && p + 1 < length && text[p + 1] == '\n') {
+                p += 2;
+                break;
+            }
+            return SPLIT_UNSUPPORTED;
+        }
+        (*rows)++;
+        *at = p;
+    }
+    return SPLIT_OK;
+}
+
+static void free_columns(Column *columns, Py_ssize_t n_columns) {
+    for (Py_ssize_t c = 0; c < n_columns; c++) {
+        Py_XDECREF(columns[c].offsets);
+        Py_XDECREF(columns[c].data);
+        Py_XDECREF(columns[c].validity);
+    }
+    PyMem_Free(columns);
+}
+
+/* The split columns as a list of (validity or None, offsets, data, null count), trimmed to `rows`. */
+static PyObject *column_list(Column *columns, Py_ssize_t n_columns, Py_ssize_t rows) {
+    PyObject *list = PyList_New(n_columns);
+    if (list == NULL) return NULL;
+    for (Py_ssize_t c = 0; c < n_columns; c++) {
+        Column *column = &columns[c];
+        if (PyByteArray_Resize(column->offsets, (rows + 1) * 4) < 0 ||
+            PyByteArray_Resize(column->data, column->size) < 0 ||
+            (column->validity != NULL && PyByteArray_Resize(column->validity, (rows + 7) / 8) < 0)) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyObject *item = Py_BuildValue("OOOn", column->validity ? column->validity : Py_None, column->offsets,
+                                       column->data, column->nulls);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, c, item);
+    }
+    return list;
+}
+
+PyDoc_STRVAR(split_csv_doc,
+"split_csv(data, position, columns, max_rows)\n"
+"--\n\n"
+"Up to max_rows CSV records of `data` (a bytes-like chunk of whole records) from byte `position` on,\n"
+"split into `columns` Arrow string columns the way pyarrow's CSV reader does with newlines in values,\n"
+"empty fields (quoted or not) null and empty lines skipped: returns (position after the records, rows,\n"
+"[(validity bitmap or None, int32 offsets, data, null count) per column]).\n"
+"Splits only the plain dialect: the records are valid UTF-8, end with \\n or \\r\\n, have `columns`\n"
+"fields each, and quotes only enclose whole fields. At the first record of a batch that is not plain\n"
+"(bad input among them) it returns None, and the caller hands the text from `position` on to Arrow.");
+
+static PyObject *split_csv(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer buffer;
+    Py_ssize_t position, n_columns, max_rows;
+    if (!PyArg_ParseTuple(args, "y*nnn:split_csv", &buffer, &position, &n_columns, &max_rows)) return NULL;
+    const unsigned char *text = buffer.buf;
+    Py_ssize_t length = buffer.len;
+    if (n_columns < 1 || max_rows < 1 || position < 0 || position > length) {
+        PyBuffer_Release(&buffer);
+        PyErr_SetString(PyExc_ValueError, "split_csv: columns and max_rows must be positive, position in data");
+        return NULL;
+    }
+    if (position == 0 && length >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) position = 3; /* as Arrow */
+    Column *columns = PyMem_Calloc(n_columns, sizeof(Column));
+    if (columns == NULL) {
+        PyBuffer_Release(&buffer);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t estimate = (length - position) / n_columns + 16;
+    for (Py_ssize_t c = 0; c < n_columns; c++) {
+        columns[c].offsets = PyByteArray_FromStringAndSize(NULL, (max_rows + 1) * 4);
+        columns[c].capacity = estimate < (1 << 16) ? estimate : (1 << 16);
+        columns[c].data = PyByteArray_FromStringAndSize(NULL, columns[c].capacity);
+        if (columns[c].offsets == NULL || columns[c].data == NULL) {
+            free_columns(columns, n_columns);
+            PyBuffer_Release(&buffer);
+            return NULL;
+        }
+        ((int32_t *)PyByteArray_AS_STRING(columns[c].offsets))[0] = 0;
+    }
+    Py_ssize_t at = position, rows = 0;
+    int status = split_records(text, length, &at, columns, n_columns, max_rows, &rows);
+    if (status == SPLIT_OK && !is_ascii(text + position, at - position) &&
+        !is_valid_utf8(text + position, at - position))
+        status = SPLIT_UNSUPPORTED;
+    PyObject *result = NULL;
+    if (status == SPLIT_UNSUPPORTED) {
+        result = Py_NewRef(Py_None);
+    } else if (status == SPLIT_OK) {
+        PyObject *list = column_list(columns, n_columns, rows);
+        if (list != NULL) result = Py_BuildValue("nnN", at, rows, list);
+    }
+    free_columns(columns, n_columns);
+    PyBuffer_Release(&buffer);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"classify", classify, METH_VARARGS, classify_doc},
+    {"split_csv", split_csv, METH_VARARGS, split_csv_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -235,4 +484,7 @@ static struct PyModuleDef module = {
     -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__textkernels(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__textkernels(void) {
+    FIELD_END[','] = FIELD_END['\n'] = FIELD_END['\r'] = FIELD_END['"'] = 1;
+    return PyModule_Create(&module);
+}
