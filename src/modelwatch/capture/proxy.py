@@ -58,7 +58,6 @@ HOP_BY_HOP = frozenset(
 )
 _METHODS_WITH_BODY = frozenset({b"POST", b"PUT", b"PATCH"})
 _LARGE_BODY = 65536
-_SWEEP_SECONDS = 1.0
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _CLOSE = b"connection: close\r\n"
@@ -96,7 +95,7 @@ class CaptureProxy:
         """Listen on `host:port` (0: any free port); returns the port. OSError if it cannot."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: _ClientConnection(self), host, port)
-        self._sweeper = loop.call_later(_SWEEP_SECONDS, self._sweep)
+        self._sweeper = loop.call_later(self._sweep_seconds, self._sweep)
         return int(self._server.sockets[0].getsockname()[1])
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
@@ -115,14 +114,20 @@ class CaptureProxy:
         self.pool.close()
         self._server = None
 
+    @property
+    def _sweep_seconds(self) -> float:
+        return min(self.keep_alive_seconds, self.pool.sweep_seconds)
+
     def _sweep(self) -> None:
-        """Close client connections idle for longer than the keep-alive timeout (one timer for all)."""
+        """Time out stalled upstream exchanges and close client connections idle for longer than the
+        keep-alive timeout: one timer for all, none per request."""
         loop = asyncio.get_running_loop()
         now = loop.time()
+        self.pool.expire_stalled(now)
         for connection in list(self.connections):
             if connection.idle_for(now) > self.keep_alive_seconds:
                 connection.abort()
-        self._sweeper = loop.call_later(_SWEEP_SECONDS, self._sweep)
+        self._sweeper = loop.call_later(self._sweep_seconds, self._sweep)
 
 
 class _Request:
