@@ -24,13 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import aiohttp
+import httptools
 import numpy as np
+import uvloop
 
 SLICE_SECONDS = 5.0
 BODY = json.dumps({"instances": [[0.5, 1.25, 3.0, 7.5, 12.0, 0.0, 1.0, 2.0]]}).encode()
@@ -64,6 +64,7 @@ class Result:
     seconds: float
     latencies: np.ndarray
     errors: int
+    cpu: dict[str, float]  # CPU seconds each process spent during the measurement
 
     @property
     def rate(self) -> float:
@@ -72,85 +73,210 @@ class Result:
     def percentile(self, q: float) -> float:
         return float(np.percentile(self.latencies, q) * 1000) if len(self.latencies) else float("nan")
 
+    def cpu_per_request(self, process: str) -> float:
+        """Microseconds of CPU per request, in user and system time."""
+        return self.cpu[process] / max(1, len(self.latencies) + self.errors) * 1e6
+
     def line(self) -> str:
+        cpu = "  ".join(f"{name} {self.cpu_per_request(name):4.0f}" for name in self.cpu)
         return (
-            f"{self.name:<28} {self.rate:>9.0f} req/s   p50 {self.percentile(50):6.2f} ms   "
-            f"p99 {self.percentile(99):6.2f} ms   requests {len(self.latencies):>7}   errors {self.errors}"
+            f"{self.name:<26} {self.rate:>7.0f} req/s   p50 {self.percentile(50):5.2f} ms   "
+            f"p99 {self.percentile(99):5.2f} ms   {len(self.latencies):>7} ok {self.errors} errors   "
+            f"CPU µs/request: {cpu}"
         )
 
 
-async def closed_loop(name: str, url: str, concurrency: int, duration: float) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
-        deadline = time.perf_counter() + duration
+class _Connection(asyncio.Protocol):
+    """One keep-alive client connection: a prebuilt request, the response parsed by httptools."""
 
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
-                latency = await timed_post(session, url)
-                if latency is None:
-                    errors += 1
+    def __init__(self, load: LoadGenerator) -> None:
+        self.load = load
+        self.parser = httptools.HttpResponseParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.started = 0.0
+        self.status = 0
+
+    def send(self, started: float) -> None:
+        assert self.transport is not None
+        self.started = started
+        self.transport.write(self.load.request)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self.load.failed(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.load.failed(self)
+
+    def on_headers_complete(self) -> None:
+        self.status = self.parser.get_status_code()
+
+    def on_message_complete(self) -> None:
+        self.load.answered(self, time.perf_counter() - self.started, self.status == 200)
+
+
+class LoadGenerator:
+    """Keep-alive HTTP/1.1 load over `concurrency` connections, callback-driven.
+
+    The load generator shares the 2 cores with the servers it measures, so it must cost little:
+    aiohttp took 160 to 200 µs of CPU per request here, more than the model server and the proxy;
+    this client takes a small fraction of that, the same for the direct and the proxied side.
+    """
+
+    def __init__(self, port: int, concurrency: int) -> None:
+        self.port = port
+        self.concurrency = concurrency
+        self.request = (
+            f"POST /invocations HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(BODY)}\r\n\r\n"
+        ).encode() + BODY
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.idle: list[_Connection] = []
+        self.backlog: deque[float] = deque()  # open loop: requests due while every connection was busy
+        self.deadline = 0.0
+        self.done: asyncio.Future[None] | None = None
+        self.busy = 0
+
+    async def _open(self) -> list[_Connection]:
+        loop = asyncio.get_running_loop()
+        connections = []
+        for _ in range(self.concurrency):
+            _, connection = await loop.create_connection(lambda: _Connection(self), "127.0.0.1", self.port)
+            connections.append(connection)
+        return connections
+
+    def answered(self, connection: _Connection, latency: float, ok: bool) -> None:
+        if ok:
+            self.latencies.append(latency)
+        else:
+            self.errors += 1
+        self._next(connection)
+
+    def failed(self, connection: _Connection) -> None:
+        if connection.transport is not None and not connection.transport.is_closing():
+            self.errors += 1
+            connection.transport.close()
+            self._next(connection, alive=False)
+
+    def _next(self, connection: _Connection, alive: bool = True) -> None:
+        now = time.perf_counter()
+        if self.backlog and alive:
+            connection.send(self.backlog.popleft())
+        elif self.closed_loop and now < self.deadline and alive:
+            connection.send(now)
+        else:
+            self.busy -= 1
+            if alive:
+                self.idle.append(connection)
+            if self.busy == 0 and now >= self.deadline and self.done is not None and not self.done.done():
+                self.done.set_result(None)
+
+    async def closed_loop_run(self, seconds: float) -> float:
+        """Every connection sends its next request as soon as the last one is answered."""
+        self.closed_loop = True
+        connections = await self._open()
+        self.done = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
+        self.deadline = started + seconds
+        self.busy = len(connections)
+        for connection in connections:
+            connection.send(time.perf_counter())
+        await self.done
+        elapsed = time.perf_counter() - started
+        self._close(connections)
+        return elapsed
+
+    async def open_loop_run(self, rate: float, seconds: float) -> float:
+        """Requests are due on a fixed schedule whatever the answers do (as wrk2 does); one that
+        finds every connection busy waits, and its latency counts from when it was due."""
+        self.closed_loop = False
+        connections = await self._open()
+        self.idle = list(connections)
+        loop = asyncio.get_running_loop()
+        self.done = loop.create_future()
+        started = time.perf_counter()
+        total = int(rate * seconds)
+        self.deadline = started + seconds
+        sent = 0
+        while sent < total:
+            now = time.perf_counter()
+            due = min(total, int((now - started) * rate) + 1)
+            while sent < due:
+                sent += 1
+                if self.idle:
+                    self.busy += 1
+                    self.idle.pop().send(now)
                 else:
-                    latencies.append(latency)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+                    self.backlog.append(now)
+            await asyncio.sleep(max(0.0, started + sent / rate - time.perf_counter()))
+        self.deadline = 0.0
+        if self.busy or self.backlog:
+            await self.done
         elapsed = time.perf_counter() - started
-    return Result(name, elapsed, np.array(latencies), errors)
+        self._close(connections)
+        return elapsed
+
+    @staticmethod
+    def _close(connections: list[_Connection]) -> None:
+        for connection in connections:
+            if connection.transport is not None:
+                connection.transport.close()
 
 
-async def timed_post(session: aiohttp.ClientSession, url: str) -> float | None:
-    """One request's latency in seconds, or None when it failed or was not answered 200."""
-    started = time.perf_counter()
-    try:
-        async with session.post(url, data=BODY, headers={"content-type": "application/json"}) as reply:
-            await reply.read()
-            ok = reply.status == 200
-    except aiohttp.ClientError:
-        ok = False
-    return time.perf_counter() - started if ok else None
+class Processes:
+    """CPU time (user + system) of the measured processes, read from /proc, and of this one."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+
+    def cpu(self) -> dict[str, float]:
+        seconds = {name: _process_cpu(pid) for name, pid in self.pids.items()}
+        seconds["client"] = time.process_time()
+        return seconds
 
 
-async def open_loop(name: str, url: str, rate: float, duration: float, concurrency: int) -> Result:
-    """Requests start on a fixed schedule whatever the answers do (over at most `concurrency`
-    connections, as wrk2 does); a request waiting for a free connection counts that wait."""
-    latencies: list[float] = []
-    errors = 0
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-        async def one() -> None:
-            nonlocal errors
-            latency = await timed_post(session, url)
-            if latency is None:
-                errors += 1
-            else:
-                latencies.append(latency)
 
-        tasks = []
-        started = time.perf_counter()
-        for index in range(int(rate * duration)):
-            delay = started + index / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - started
-    return Result(name, elapsed, np.array(latencies), errors)
+def measure(
+    name: str, port: int, concurrency: int, processes: Processes, rate: float | None, seconds: float
+) -> Result:
+    """One slice: closed loop at peak (`rate` None) or open loop at `rate`, on a fresh uvloop."""
+    load = LoadGenerator(port, concurrency)
+    before = processes.cpu()
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        if rate is None:
+            elapsed = runner.run(load.closed_loop_run(seconds))
+        else:
+            elapsed = runner.run(load.open_loop_run(rate, seconds))
+    after = processes.cpu()
+    cpu = {key: after[key] - before[key] for key in before}
+    return Result(name, elapsed, np.array(load.latencies), load.errors, cpu)
 
 
 def alternate(
-    direct: Callable[[float], Coroutine[Any, Any, Result]],
-    proxied: Callable[[float], Coroutine[Any, Any, Result]],
+    phase: str,
+    ports: tuple[int, int],
+    concurrency: int,
+    processes: Processes,
+    rate: float | None,
     duration: float,
 ) -> tuple[Result, Result]:
-    """Run both sides in alternating slices of a few seconds, so the machine's noise hits both alike."""
+    """Direct and proxied in alternating slices of a few seconds, so the machine's noise hits both alike."""
     slices: tuple[list[Result], list[Result]] = ([], [])
     remaining = duration
     while remaining > 0:
         seconds = min(SLICE_SECONDS, remaining)
-        slices[0].append(asyncio.run(direct(seconds)))
-        slices[1].append(asyncio.run(proxied(seconds)))
+        for side, port, results in zip(("direct", "proxy"), ports, slices, strict=True):
+            results.append(measure(f"{side}, {phase}", port, concurrency, processes, rate, seconds))
         remaining -= seconds
     return merge(slices[0]), merge(slices[1])
 
@@ -161,6 +287,7 @@ def merge(results: list[Result]) -> Result:
         sum(result.seconds for result in results),
         np.concatenate([result.latencies for result in results]),
         sum(result.errors for result in results),
+        {key: sum(result.cpu[key] for result in results) for key in results[0].cpu},
     )
 
 
@@ -187,10 +314,85 @@ def count_records(destination: Path) -> int:
     return sum(len(path.read_bytes().splitlines()) for path in destination.rglob("*.jsonl"))
 
 
+def run_once(ports: tuple[int, int], concurrency: int, processes: Processes, duration: float) -> Run:
+    """Peak (closed loop), then half of the proxy's peak rate (open loop), both sides alternating."""
+    direct_peak, proxy_peak = alternate("peak", ports, concurrency, processes, None, duration)
+    half = proxy_peak.rate / 2
+    direct_half, proxy_half = alternate(f"{half:.0f} req/s", ports, concurrency, processes, half, duration)
+    return Run(direct_peak, proxy_peak, direct_half, proxy_half)
+
+
+@dataclass
+class Run:
+    direct_peak: Result
+    proxy_peak: Result
+    direct_half: Result
+    proxy_half: Result
+
+    @property
+    def ratio(self) -> float:
+        return self.proxy_peak.rate / self.direct_peak.rate
+
+    def added(self, q: float) -> float:
+        return self.proxy_half.percentile(q) - self.direct_half.percentile(q)
+
+    @property
+    def proxied(self) -> int:
+        return sum(len(result.latencies) + result.errors for result in (self.proxy_peak, self.proxy_half))
+
+    def report(self) -> str:
+        results = (self.direct_peak, self.proxy_peak, self.direct_half, self.proxy_half)
+        return "\n".join(
+            [
+                *("  " + result.line() for result in results),
+                f"  throughput, proxy / direct at peak:   {self.ratio:6.1%}",
+                f"  p99 added at half the proxy's peak:   {self.added(99):6.2f} ms",
+                f"  p50 added at half the proxy's peak:   {self.added(50):6.2f} ms",
+            ]
+        )
+
+
+def spread(runs: list[Run]) -> str:
+    lines = []
+    for label, values in (
+        ("proxy / direct, %", [100 * run.ratio for run in runs]),
+        ("p99 added, ms", [run.added(99) for run in runs]),
+        ("p50 added, ms", [run.added(50) for run in runs]),
+    ):
+        lines.append(
+            f"{label:<18} min {min(values):6.2f}   median {float(np.median(values)):6.2f}   "
+            f"max {max(values):6.2f}"
+        )
+    return "\n".join(lines)
+
+
+def start_proxy(upstream_port: int, proxy_port: int, destination: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "modelwatch"),
+            "capture",
+            "--upstream",
+            f"http://127.0.0.1:{upstream_port}",
+            "--destination",
+            str(destination),
+            "--listen",
+            f"127.0.0.1:{proxy_port}",
+            "--metrics-listen",
+            f"127.0.0.1:{free_port()}",
+            "--endpoint",
+            "bench",
+            "--sampling-percentage",
+            "100",
+        ],
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per side and phase")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=1, help="repeat both phases, for their spread")
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve_upstream:
@@ -205,73 +407,38 @@ def main() -> None:
         )
         return
 
-    upstream_port, proxy_port, metrics_port = free_port(), free_port(), free_port()
+    upstream_port, proxy_port = free_port(), free_port()
     destination = Path(tempfile.mkdtemp(prefix="modelwatch-bench-"))
-    modelwatch = str(Path(sys.executable).parent / "modelwatch")
     upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
-    proxy = subprocess.Popen(
-        [
-            modelwatch,
-            "capture",
-            "--upstream",
-            f"http://127.0.0.1:{upstream_port}",
-            "--destination",
-            str(destination),
-            "--listen",
-            f"127.0.0.1:{proxy_port}",
-            "--metrics-listen",
-            f"127.0.0.1:{metrics_port}",
-            "--endpoint",
-            "bench",
-            "--sampling-percentage",
-            "100",
-        ],
-        stderr=subprocess.DEVNULL,
-    )
+    proxy = start_proxy(upstream_port, proxy_port, destination)
+    processes = Processes({"proxy": proxy.pid, "model": upstream.pid})
+    concurrency = arguments.concurrency
+    runs: list[Run] = []
     try:
         wait_for_port(upstream_port, upstream)
         wait_for_port(proxy_port, proxy)
-        direct_url = f"http://127.0.0.1:{upstream_port}/invocations"
-        proxy_url = f"http://127.0.0.1:{proxy_port}/invocations"
-        duration, concurrency = arguments.duration, arguments.concurrency
-        print(f"{os.cpu_count()} cores, {duration:g} s per phase, concurrency {concurrency}, 100% sampling")
-
-        warm_up = asyncio.run(closed_loop("warm-up", proxy_url, concurrency, 1.0))
-        direct_peak, proxy_peak = alternate(
-            lambda seconds: closed_loop("direct, peak", direct_url, concurrency, seconds),
-            lambda seconds: closed_loop("proxy, peak", proxy_url, concurrency, seconds),
-            duration,
+        print(
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, {arguments.duration:g} s "
+            f"per side and phase, concurrency {concurrency}, 100% sampling, {arguments.runs} run(s)"
         )
-        print(direct_peak.line())
-        print(proxy_peak.line())
-        half = proxy_peak.rate / 2
-        direct_half, proxy_half = alternate(
-            lambda seconds: open_loop(f"direct, {half:.0f} req/s", direct_url, half, seconds, concurrency),
-            lambda seconds: open_loop(f"proxy, {half:.0f} req/s", proxy_url, half, seconds, concurrency),
-            duration,
-        )
-        print(direct_half.line())
-        print(proxy_half.line())
-
+        measure("warm-up", upstream_port, concurrency, processes, None, 1.0)
+        warm_up = measure("warm-up", proxy_port, concurrency, processes, None, 1.0)
+        for number in range(1, arguments.runs + 1):
+            runs.append(run_once((upstream_port, proxy_port), concurrency, processes, arguments.duration))
+            print(f"\nrun {number} (load average {os.getloadavg()[0]:.1f} after it)\n{runs[-1].report()}")
         proxy.send_signal(signal.SIGTERM)
         proxy.wait(120)
-        through_proxy = sum(
-            len(result.latencies) + result.errors for result in (warm_up, proxy_peak, proxy_half)
-        )
         captured = count_records(destination)
     finally:
         for process in (proxy, upstream):
             if process.poll() is None:
                 process.terminate()
                 process.wait(30)
-
     print()
-    added_p99 = proxy_half.percentile(99) - direct_half.percentile(99)
-    added_p50 = proxy_half.percentile(50) - direct_half.percentile(50)
-    print(f"throughput, proxy / direct at peak:   {proxy_peak.rate / direct_peak.rate:6.1%}")
-    print(f"p99 added at half the proxy's peak:   {added_p99:6.2f} ms")
-    print(f"p50 added at half the proxy's peak:   {added_p50:6.2f} ms")
-    print(f"captured records / requests sent:     {captured} / {through_proxy}")
+    if len(runs) > 1:
+        print(spread(runs))
+    sent = len(warm_up.latencies) + warm_up.errors + sum(run.proxied for run in runs)
+    print(f"captured records / requests sent through the proxy: {captured} / {sent}")
 
 
 if __name__ == "__main__":
