@@ -69,8 +69,7 @@ class ColumnProfile:
             return
         if weights is None:
             self.moments = self.moments.merge(Moments.of(numbers))
-            # DataSketches takes only writable arrays; Arrow hands out read-only views.
-            self.sketch.update(np.require(numbers, np.float64, "W"))
+            kll.update(self.sketch, numbers)
         else:
             self.moments = self.moments.merge(Moments.of_counts(numbers, weights))
             self.sketch.merge(kll.from_counts(numbers, weights))

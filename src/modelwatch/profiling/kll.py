@@ -27,9 +27,82 @@ _PREAMBLE_INTS_FULL = 5
 _FLAG_EMPTY = 1
 _FLAG_SINGLE_ITEM = 4
 
+ROW_SORT_MAX = 256
+"""Widest row that numpy sorts with a sorting network: a few ns per value, where a longer sort costs
+40-60 ns per value on some CPUs (AVX-512 quicksort on AMD Zen 4)."""
+VECTOR_MIN_VALUES = 4096
+"""Smaller batches go to DataSketches' own update: the vectorized path has a fixed cost per call."""
+
+_random = np.random.default_rng()
+
 
 def new_sketch() -> kll_doubles_sketch:
     return kll_doubles_sketch(K)
+
+
+def update(sketch: kll_doubles_sketch, values: np.ndarray, rng: np.random.Generator | None = None) -> None:
+    """Add a batch of finite float64 `values` to `sketch`, compacted in numpy first.
+
+    DataSketches' update costs about 50 ns per value; this costs 15-30 ns (less the larger the sketch
+    already is). The batch is compacted the way KLL compacts, vectorized, and merged as one sketch:
+
+    - Row compactions: while the capacity c_h of level h, at the height the sketch reaches with this
+      batch, is at most ROW_SORT_MAX, the level's items are cut into rows of c_h items (rounded down
+      to even); each row is sorted and compacted on its own, keeping every other item from a random
+      offset at twice the weight: the compactions DataSketches would make at that height.
+    - Whole-level compactions: the items left above are sorted once and halved as a whole, level by
+      level, until they fit the capacity of the level they reach (an odd item out stays behind).
+
+    Error bound. A compaction of a sorted buffer of items weighing w moves the rank of any value by
+    +w, -w or 0, +w and -w with equal chance, so the errors of all compactions are independent,
+    zero-mean and add up; their variance is at most the sum of w^2 over compactions.
+    - Row compactions at level h number at most n / (2^h c_h) for a batch of n values: the count KLL's
+      analysis bounds a level's compactions by for a sketch of this height (Karnin, Lang, Liberty
+      2016). The sketch's height only grows, and with it the capacities DataSketches later compacts
+      the same level with shrink, so these stay within the final sketch's bound.
+    - Whole-level compactions happen once per level, with weights 2^L .. 2^(T-1) below the level T
+      where the batch's m top items end up, so together they move a rank by less than 2^T = n/m, with
+      m > c_T/2: less than 0.1% of the batch when it reaches the top level (c_T = k = 2048), and each
+      of them replaces the n / (2^h c_h) >= 1 compactions KLL would make at that level.
+    So a batch's compactions keep the error within what KLL allows for a sketch of its height (a batch
+    of up to 65,536 values into an empty sketch has no row compactions and is off by less than 0.1% of
+    n, always), and the merges that follow are DataSketches' own. tests/profiling/test_kll_update.py
+    checks the rank error against exact ranks and DataSketches' stated bound
+    (`kll_doubles_sketch.get_normalized_rank_error(k, False)`: 0.14% for k = 2048, 99% confidence).
+    """
+    if len(values) < VECTOR_MIN_VALUES:
+        # DataSketches takes only writable arrays; Arrow hands out read-only views.
+        sketch.update(np.require(values, np.float64, "W"))
+        return
+    levels = compacted_levels(values, _height(sketch.k, sketch.n + len(values)), rng or _random, sketch.k)
+    sketch.merge(from_levels(levels, sketch.k, float(values.min()), float(values.max())))
+
+
+def compacted_levels(
+    values: np.ndarray, num_levels: int, rng: np.random.Generator, k: int = K
+) -> list[np.ndarray]:
+    """`values` compacted into KLL levels (level h weighs 2^h) of a sketch `num_levels` high."""
+    levels: list[np.ndarray] = []
+    items = values
+    height = 0
+    while height < num_levels - 1:
+        width = _level_capacity(k, num_levels, height) & ~1
+        rows = len(items) // width
+        if width > ROW_SORT_MAX or rows == 0:
+            break
+        block = np.sort(items[: rows * width].reshape(rows, width), axis=1)
+        odd = rng.integers(0, 2, (rows, 1), dtype=bool)
+        levels.append(items[rows * width :])
+        items = np.where(odd, block[:, 1::2], block[:, ::2]).ravel()
+        height += 1
+    items = np.sort(items)
+    while len(items) > _level_capacity(k, max(num_levels, height + 1), height):
+        spare = len(items) % 2
+        levels.append(items[:spare])
+        items = items[spare + int(rng.integers(0, 2)) :: 2]
+        height += 1
+    levels.append(items)
+    return levels
 
 
 def levels(sketch: kll_doubles_sketch) -> list[np.ndarray]:
@@ -108,6 +181,14 @@ def weighted_items(items_by_level: list[np.ndarray]) -> tuple[np.ndarray, np.nda
     items = np.concatenate(items_by_level)
     weights = np.concatenate([np.full(len(level), float(2**h)) for h, level in enumerate(items_by_level)])
     return items, weights
+
+
+def _height(k: int, n: int) -> int:
+    """The fewest levels whose capacities, filled, weigh at least n (a sketch of n values has as many)."""
+    num_levels = 1
+    while sum(_level_capacity(k, num_levels, height) << height for height in range(num_levels)) < n:
+        num_levels += 1
+    return num_levels
 
 
 def _total_capacity(k: int, num_levels: int) -> int:
