@@ -53,20 +53,22 @@ def running_server(settings: ServerSettings) -> Iterator[ASGIApp]:
     sender = AlertSender(store, settings.public_url)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    def alert(execution: Execution) -> None:
+    def finished(execution: Execution) -> None:
+        threading.Thread(target=api.state.reports.warm, args=(execution,), daemon=True).start()
         sender.deliver(execution.id)
 
     runner_settings = RunnerSettings(
         owner=owner, data_dir=settings.data_dir, max_catch_up=settings.max_catch_up
     )
-    runner = Runner(store, runner_settings, on_finished=alert)
+    runner = Runner(store, runner_settings, on_finished=finished)
     api_settings = ApiSettings(
         data_dir=settings.data_dir, admin_tokens=settings.admin_tokens, read_tokens=settings.read_tokens
     )
     metrics = metrics_app(store, runner.health)
     if settings.protect_metrics:
         metrics = BearerAuth(metrics, api_settings, prefix="/metrics")
-    app = _with_metrics(create_app(store, api_settings, runner), metrics)
+    api = create_app(store, api_settings, runner)
+    app = _with_metrics(api, metrics)
     stop = threading.Event()
     ticking = threading.Thread(
         target=runner.serve_forever, args=(stop,), name="modelwatch-runner", daemon=True

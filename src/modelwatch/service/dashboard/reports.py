@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import os
+import threading
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from modelwatch import storage
@@ -19,7 +23,9 @@ from modelwatch.service.dashboard.results import metric_values
 from modelwatch.service.store import Baseline, Execution
 
 SUMMARIES = 4096
-"""Per-execution summaries kept (small: a few numbers per feature)."""
+"""Per-execution summaries kept in memory (small: a few numbers per feature)."""
+SUMMARY_FOLDER = "dashboard-cache"
+"""Below the data directory: each statistics document's summary, so it is parsed once, ever."""
 DOCUMENTS = 24
 """Whole statistics and constraints documents kept (large: a wide one holds every feature's sketch)."""
 
@@ -47,6 +53,7 @@ class Reports:
         self.data_dir = data_dir
         self._documents = DocumentCache(DOCUMENTS)
         self._summaries = DocumentCache(SUMMARIES)
+        self._summary_dir = data_dir / SUMMARY_FOLDER
 
     def folder(self, execution: Execution) -> Path | None:
         return report_folder(execution.report_uri, self.data_dir)
@@ -73,13 +80,32 @@ class Reports:
         """Per feature its mean and completeness, the metrics and the violations: for histories."""
         folder = self.folder(execution)
         statistics = self.file(folder, STATISTICS_FILE)
-        problems: list[str] = []
         try:
-            numbers = self._summaries.load(statistics, _feature_numbers) if statistics else {}
-        except ModelwatchError:
+            numbers = self._summaries.load(statistics, self._feature_numbers) if statistics else {}
+        except (ModelwatchError, OSError):
             numbers = {}
-        violations, metrics = self._checks(folder, problems, self._summaries)
+        violations, metrics = self._checks(folder, [], self._summaries)
         return numbers, metrics, violations or []
+
+    def warm(self, execution: Execution) -> None:
+        """Summarise a newly finished execution now, so the first feature history to include it is fast."""
+        self.summary(execution)
+
+    def _feature_numbers(self, uri: str) -> dict[str, FeatureNumbers]:
+        """The summary of a statistics document: from the summary folder, or parsed once and kept there."""
+        status = os.stat(uri)
+        key = hashlib.sha256(f"{uri}\0{status.st_mtime_ns}\0{status.st_size}".encode()).hexdigest()
+        kept = self._summary_dir / f"{key}.json"
+        try:
+            return {name: FeatureNumbers(**numbers) for name, numbers in json.loads(kept.read_text()).items()}
+        except (OSError, ValueError, TypeError):
+            pass
+        numbers = _feature_numbers(uri)
+        self._summary_dir.mkdir(exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.{threading.get_ident()}.partial")
+        partial.write_text(json.dumps({name: asdict(value) for name, value in numbers.items()}))
+        partial.replace(kept)
+        return numbers
 
     def violations(self, execution: Execution) -> list[Violation] | None:
         return self._checks(self.folder(execution), [], self._summaries)[0]

@@ -74,7 +74,7 @@ def _form(endpoints: list[str], baselines: list[str], viewer: Viewer) -> str:
         _field(
             "Alert settings (JSON)",
             '<textarea name="alert_settings" rows="2" data-type="json" spellcheck="false" '
-            'placeholder=\'{"webhooks": ["https://…"]}\'></textarea>',
+            'placeholder=\'{"webhooks": [{"url": "https://…"}]}\'></textarea>',
             "optional",
         ),
     )
