@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import TypeVar
 
+from modelwatch.arrow_start import start_arrow_without_pandas
 from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers import Chunk, DatasetSpec, plan_chunks, read_chunk
@@ -81,5 +82,7 @@ def profile_dataset(
 
 def profile_chunk(task: tuple[DatasetSpec, Chunk]) -> bytes:
     """One chunk's profile, serialized for the trip back from a worker."""
+    if multiprocessing.parent_process() is not None:
+        start_arrow_without_pandas()  # a worker: nothing here hands pandas objects to Arrow
     spec, chunk = task
     return profile_batches(read_chunk(spec, chunk)).to_bytes()
