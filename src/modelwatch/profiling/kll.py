@@ -163,13 +163,13 @@ def from_counts(values: np.ndarray, counts: np.ndarray, k: int = K) -> kll_doubl
 
     Each count is written in binary: a value sits once on level h for every bit h of its count, so
     the sketch holds exactly those weights with a few items per value instead of one per occurrence.
-    When that would still be more than k items, the occurrences are fed one by one.
+    When that would still be more than k items, the occurrences are sketched as a batch.
     """
     counts = counts.astype(np.int64)
     bits = [((counts >> level) & 1).astype(bool) for level in range(int(counts.max()).bit_length())]
     if sum(int(bit.sum()) for bit in bits) > k:
         sketch = kll_doubles_sketch(k)
-        sketch.update(np.repeat(values, counts))
+        update(sketch, np.repeat(values, counts))
         return sketch
     return from_levels([values[bit] for bit in bits], k)
 
