@@ -8,6 +8,9 @@ from urllib.parse import quote
 
 import httpx
 
+from modelwatch.service.dashboard.reports import SUMMARY_FOLDER, Reports
+from modelwatch.service.store import Execution, open_store
+
 from .conftest import page
 from .dom import parse
 from .seeding import DRIFTING, HOURLY, Seeded
@@ -112,3 +115,23 @@ def test_assets_ship_with_the_package_and_cache_for_a_year(client: httpx.Client)
         assert again.status_code == 304
     assert client.get("/assets/../pyproject.toml").status_code == 404
     assert client.get("/assets/nothing.js").status_code == 404
+
+
+def test_each_execution_is_summarised_once_into_the_data_directory(seeded: Seeded) -> None:
+    """The history reads a few numbers per feature, kept on disk; a fresh server reads them back."""
+    store = open_store(None, seeded.data_dir)
+    try:
+        with store.session() as session:
+            execution = session.get(Execution, seeded.drifted)
+        assert execution is not None
+        numbers, metrics, violations = Reports(seeded.data_dir).summary(execution)
+        kept = list((seeded.data_dir / SUMMARY_FOLDER).glob("*.json"))
+        assert kept
+        again = Reports(seeded.data_dir).summary(execution)
+    finally:
+        store.close()
+    assert again == (numbers, metrics, violations)
+    assert numbers[DRIFTING].mean is not None
+    assert numbers[DRIFTING].mean > 200, "the drifted hour's Day Mins are shifted by 90"
+    assert metrics[f"feature_baseline_drift_{DRIFTING}"] > 0.1
+    assert {violation.feature_name for violation in violations} == set(seeded.drifted_violations)
