@@ -38,6 +38,7 @@ test: lint $(JSDOM)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/baseline.py
 	$(BIN)/python benchmarks/analyze.py
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache demo-output
