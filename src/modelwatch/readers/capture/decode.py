@@ -126,7 +126,7 @@ def read_blocks(
                 block, rest = lines[:cut], lines[cut:]
                 if block:
                     yield _decode(file, BlockLines(block, first_line), start, end, problems, last=not data)
-                    first_line += block.count(b"\n")
+                    first_line += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == NEWLINE))
                 if not data:
                     return
     except FileNotFoundError as error:

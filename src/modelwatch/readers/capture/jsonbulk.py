@@ -36,7 +36,7 @@ def json_objects(payloads: pa.Array) -> pa.Table | None:
     if not len(payloads) or payloads.null_count:
         return None
     offsets = payload_offsets(payloads)
-    body = join_payloads(payloads)
+    body = join_payloads(payloads).copy()
     starts = offsets[:-1] - offsets[0] + np.arange(len(payloads))
     if bool((np.diff(offsets) == 0).any()) or bool((body[starts] != BRACE).any()):
         return None
