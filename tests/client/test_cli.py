@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from client.conftest import ADMIN_TOKEN, READ_TOKEN, Server, free_port, wait_until_finished
+from client.conftest import ADMIN_TOKEN, READ_TOKEN, Server, wait_until_finished
 from modelwatch.cli import app
 from modelwatch.client import Client
+from server_process import free_port
 
 COMMANDS = {
     "endpoints": ("create", "list", "describe", "delete"),

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from client.conftest import ADMIN_TOKEN, HOUR, Server, free_port, wait_until_finished
+from client.conftest import ADMIN_TOKEN, HOUR, Server, wait_until_finished
 from modelwatch.client import Client, ClientError
 from modelwatch.demo import churn_training_data
+from server_process import free_port
 
 
 def test_endpoints_are_created_listed_read_replaced_and_deleted(admin: Client, server: Server) -> None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,45 +15,20 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from modelwatch.baseline import suggest_baseline
 from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
+from server_process import running_server
 
 TOKEN = "admin-secret"
 HOUR = datetime(2026, 11, 29, 10, tzinfo=UTC)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running(tmp_path: Path, *extra: str) -> Iterator[httpx.Client]:
-    """A `modelwatch server` process on a free loopback port, stopped with SIGTERM at the end."""
-    port = free_port()
-    options = ["--data-dir", str(tmp_path / "data"), "--listen", f"127.0.0.1:{port}", "--admin-token", TOKEN]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelwatch", "server", *options, *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {TOKEN}"})
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.get("/openapi.json").raise_for_status()
-            break
-        except httpx.TransportError:
-            assert process.poll() is None, process.communicate()[0]
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-    try:
+    """A `modelwatch server` process with an admin token, and a client that sends it."""
+    with (
+        running_server(tmp_path / "data", "--admin-token", TOKEN, *extra) as url,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as client,
+    ):
         yield client
-    finally:
-        process.send_signal(signal.SIGTERM)
-        output = process.communicate(timeout=60)[0]
-        assert process.returncode == 0, output
-        assert "Traceback" not in output
 
 
 @pytest.fixture
