@@ -26,7 +26,7 @@ from modelwatch.formats.violations import ConstraintViolations, Violation
 from modelwatch.profiling.document import to_statistics
 from modelwatch.profiling.profile import Profile
 from modelwatch.readers import DatasetFormat, DatasetSpec
-from modelwatch.readers.capture import Problems, list_capture_files
+from modelwatch.readers.capture import Problems, capture_files
 from modelwatch.scripts import load_function
 from modelwatch.suggest import suggest_constraints
 from modelwatch.ui.report import ReportData, render_report_page
@@ -178,7 +178,7 @@ def _execute(
         profile = profile_dataset(spec, workers=workers, progress=progress)
         empty_reason = f"no data rows in {input}"
     else:
-        files = list_capture_files(input, *window, storage_options)
+        files = capture_files(input, *window, storage_options)
         task = CaptureTask(
             files=tuple(files),
             start=window[0],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import os
 from dataclasses import dataclass, replace
@@ -13,12 +14,17 @@ from modelwatch.engines.local import Progress, merge_profiles, run_tasks
 from modelwatch.errors import ModelwatchError
 from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers.capture import (
+    CaptureFile,
     PreprocessorFailedError,
     Problems,
     ReadOptions,
     load_preprocessor,
     read_capture_rows,
 )
+
+_GROUPS_PER_WORKER = 4
+MIN_GROUP_BYTES = 32 * 2**20
+"""Below this a group's fixed costs (a profile to merge, a preprocessor to load) start to show."""
 
 POSITION_NOTE = "CSV payloads carry no column names: their columns were matched to the baseline's by position"
 
@@ -27,7 +33,7 @@ POSITION_NOTE = "CSV payloads carry no column names: their columns were matched 
 class CaptureTask:
     """Capture files of one window and how to read them; picklable, so it can go to a worker."""
 
-    files: tuple[str, ...]
+    files: tuple[CaptureFile, ...]
     start: datetime
     end: datetime
     feature_names: tuple[str, ...]
@@ -51,7 +57,7 @@ def profile_capture(
     A preprocessor that fails on every record of one group of files fails the execution only when
     no group produced a row: elsewhere its failures are bad records like any other.
     """
-    groups = _split(task.files, parts=max(1, 2 * (workers or os.cpu_count() or 1)))
+    groups = _groups(task.files, _GROUPS_PER_WORKER * (workers or os.cpu_count() or 1))
     results = run_tasks(
         _profile_group, [replace(task, files=group) for group in groups], workers=workers, progress=progress
     )
@@ -74,10 +80,22 @@ class _GroupResult:
     preprocessor_failure: str | None
 
 
-def _split(files: tuple[str, ...], parts: int) -> list[tuple[str, ...]]:
-    """Files dealt round-robin into at most `parts` groups (none empty); a window of no files is one group."""
-    groups = [files[index::parts] for index in range(min(parts, len(files)))]
-    return groups or [()]
+def _groups(files: tuple[CaptureFile, ...], parts: int) -> list[tuple[CaptureFile, ...]]:
+    """The files in at most `parts` groups of about equal bytes (none empty, none much smaller than
+    MIN_GROUP_BYTES), largest file first into the lightest group; a window of no files is one group.
+
+    Several groups per worker: a worker that finishes early takes another instead of idling while
+    the last group is read.
+    """
+    total = sum(file.size for file in files)
+    parts = max(1, min(parts, len(files), -(-total // MIN_GROUP_BYTES)))
+    groups: list[list[CaptureFile]] = [[] for _ in range(parts)]
+    loads = [(0, index) for index in range(parts)]
+    for file in sorted(files, key=lambda file: (-file.size, file.path)):
+        load, index = heapq.heappop(loads)
+        groups[index].append(file)
+        heapq.heappush(loads, (load + file.size, index))
+    return [tuple(sorted(group)) for group in groups if group] or [()]
 
 
 def _profile_group(task: CaptureTask) -> _GroupResult:
@@ -88,7 +106,9 @@ def _profile_group(task: CaptureTask) -> _GroupResult:
         output_columns_position=task.output_columns_position,
         preprocessor=load_preprocessor(task.preprocessor) if task.preprocessor else None,
     )
-    rows = read_capture_rows(list(task.files), task.start, task.end, options, task.storage_options)
+    rows = read_capture_rows(
+        [file.path for file in task.files], task.start, task.end, options, task.storage_options
+    )
     failure = None
     try:
         profile = profile_batches(rows.batches)

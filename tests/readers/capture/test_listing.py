@@ -9,7 +9,7 @@ import pytest
 from fsspec.implementations.local import LocalFileSystem
 
 from modelwatch.errors import ModelwatchError
-from modelwatch.readers.capture import list_capture_files
+from modelwatch.readers.capture import CaptureFile, capture_files, list_capture_files
 
 from .captures import capture_file, read, record
 
@@ -118,3 +118,10 @@ def test_memory_uris_are_listed_and_read() -> None:
     rows, result = read(files, feature_names=["label", "a", "b", "c"])
     assert rows == [{"label": "0", "a": "1", "b": "2", "c": "3"}]
     assert result.matched_by_position
+
+
+def test_capture_files_come_with_their_sizes(tmp_path: Path) -> None:
+    path = capture_file(tmp_path, T + timedelta(minutes=1), [record("1,2", moment=T) + "\n"])
+    [listed] = capture_files(str(tmp_path), T, T + HOUR)
+    assert listed == CaptureFile(path, Path(path).stat().st_size)
+    assert listed.size > 0

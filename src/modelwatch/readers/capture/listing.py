@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import fsspec
 
@@ -32,11 +32,24 @@ _FILE_TIME = re.compile(r"^(\d{2})-(\d{2})-(\d{3})-")
 _HOUR = timedelta(hours=1)
 
 
+class CaptureFile(NamedTuple):
+    path: str
+    size: int
+    """Bytes, as listed: what the reader will decode, for sharing files out evenly."""
+
+
 def list_capture_files(
     location: str, start: datetime, end: datetime, storage_options: StorageOptions | None = None
 ) -> list[str]:
     """The `.jsonl` files under `location` (`{dest}/{endpoint}/{variant}`) that can hold records
     of [start, end), sorted; none when the location does not exist."""
+    return [file.path for file in capture_files(location, start, end, storage_options)]
+
+
+def capture_files(
+    location: str, start: datetime, end: datetime, storage_options: StorageOptions | None = None
+) -> list[CaptureFile]:
+    """`list_capture_files` with each file's size."""
     start, end = _utc(start), _utc(end)
     if end <= start:
         return []
@@ -50,14 +63,15 @@ def list_capture_files(
                 raise ModelwatchError(f"{location}: not a folder of capture files")
             return []
         found = [
-            path
+            file
             for folder, hour in _hour_folders(fs, root, first_hour, last_hour)
-            for path in _hour_files(fs, folder)
-            if _may_hold(path, hour, start, end)
+            for file in _hour_files(fs, folder)
+            if _may_hold(file.path, hour, start, end)
         ]
     except OSError as error:
         raise ModelwatchError(f"{location}: cannot list capture files: {one_line(error)}") from error
-    return [path if is_local(fs) else fs.unstrip_protocol(path) for path in sorted(found)]
+    local = is_local(fs)
+    return [file if local else file._replace(path=fs.unstrip_protocol(file.path)) for file in sorted(found)]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -111,9 +125,9 @@ def _numbered(
     return found
 
 
-def _hour_files(fs: fsspec.AbstractFileSystem, folder: str) -> list[str]:
+def _hour_files(fs: fsspec.AbstractFileSystem, folder: str) -> list[CaptureFile]:
     return [
-        entry["name"]
+        CaptureFile(entry["name"], int(entry.get("size") or 0))
         for entry in _ls(fs, folder)
         if entry.get("type") == "file"
         and entry["name"].endswith(".jsonl")
