@@ -68,6 +68,21 @@ def test_read_json_errors_name_the_file(tmp_path: Path, content: bytes | None, m
         storage.read_json(str(path))
 
 
+def test_read_json_reads_what_the_standard_parser_reads(tmp_path: Path) -> None:
+    """NaN, infinities, integers beyond 64 bits and UTF-16, which the fast parser refuses, still read."""
+    path = tmp_path / "doc.json"
+    path.write_bytes(b'{"mean": NaN, "max": Infinity, "min": -Infinity, "count": 123456789012345678901}')
+    document = storage.read_json(str(path))
+    assert document["mean"] != document["mean"]
+    assert (document["max"], document["min"], document["count"]) == (
+        float("inf"),
+        float("-inf"),
+        123456789012345678901,
+    )
+    path.write_bytes('{"name": "Día"}'.encode("utf-16"))
+    assert storage.read_json(str(path)) == {"name": "Día"}
+
+
 def test_storage_options_nest_and_read_booleans() -> None:
     options = storage.parse_storage_options(
         ["client_kwargs.endpoint_url=http://127.0.0.1:9000", "anon=false", "key=AK"]

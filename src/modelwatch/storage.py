@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import fsspec
+import orjson
 from fsspec.implementations.local import LocalFileSystem
 
 from modelwatch.errors import ModelwatchError
@@ -108,6 +109,10 @@ def read_json(uri: str, storage_options: StorageOptions | None = None) -> Any:
         raise ModelwatchError(f"{uri}: no such file") from error
     except OSError as error:
         raise ModelwatchError(f"{uri}: cannot read: {error}") from error
+    try:
+        return orjson.loads(data)  # a third of the standard parser's time on a wide statistics.json
+    except orjson.JSONDecodeError:
+        pass  # orjson refuses NaN, Infinity, integers beyond 64 bits and UTF-16/32, which json reads
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
