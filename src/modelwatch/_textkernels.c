@@ -38,6 +38,46 @@ static int equals_ignoring_case(const unsigned char *text, const char *lower, Py
     return 1;
 }
 
+/* Eight bytes at a time where the compiler and byte order allow (SWAR: SIMD within a register). */
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#define BYTES(b) (0x0101010101010101ULL * (b))
+
+static uint64_t load8(const unsigned char *p) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    return word;
+}
+
+/* The high bit of each byte of `word` that is zero; the lowest one set is exact. */
+static uint64_t zero_bytes(uint64_t word) { return (word - BYTES(0x01)) & ~word & BYTES(0x80); }
+
+/* The number k of ASCII digits that start p[0..available) (at most 8; p[0..8) must be readable), and in
+   *value the number they spell when 0 < k < 8. */
+static ALWAYS_INLINE int leading_digits(const unsigned char *p, Py_ssize_t available, uint64_t *value) {
+    uint64_t word = load8(p);
+    uint64_t high = (word & BYTES(0xF0)) ^ BYTES(0x30), low = ((word + BYTES(0x06)) & BYTES(0xF0)) ^ BYTES(0x30);
+    uint64_t other = high | low; /* non-zero in the bytes that are not digits */
+    uint64_t not_digit = (((other & BYTES(0x7F)) + BYTES(0x7F)) | other) & BYTES(0x80);
+    if (available < 8) not_digit |= BYTES(0x80) << (8 * available);
+    int k = not_digit ? __builtin_ctzll(not_digit) >> 3 : 8;
+    if (k == 0 || k == 8) return k;
+    uint64_t digits = (word - BYTES('0')) << (8 * (8 - k)); /* as eight digits with leading zeros */
+    digits = digits * 10 + (digits >> 8);
+    *value = (((digits & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+              (((digits >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+    return k;
+}
+#else
+#define SWAR 0
+#endif
+
 /* Boolean, a non-finite Fractional (setting *number), or String: the text has no leading digits. */
 static int classify_word(const unsigned char *text, Py_ssize_t length, double *number) {
     if ((length == 4 && memcmp(text, "true", 4) == 0) || (length == 5 && memcmp(text, "false", 5) == 0))
@@ -77,14 +117,34 @@ static int parse_slowly(const unsigned char *sign, Py_ssize_t sign_length, const
     return *number == -1.0 && PyErr_Occurred() ? -1 : 0;
 }
 
-/* The Deequ type of one value; for Integral and Fractional values *number is set. -1 on error. */
-static int classify_value(const unsigned char *text, Py_ssize_t length, double *number) {
+/* The Deequ type of one value; for Integral and Fractional values *number is set. -1 on error.
+   Bytes up to `readable` may be read (for eight at a time), past the value's end too. */
+static ALWAYS_INLINE int classify_value(const unsigned char *text, Py_ssize_t length, const unsigned char *readable,
+                          double *number) {
     const unsigned char *p = text, *end = text + length;
     int negative = 0;
     if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
     Py_ssize_t sign_length = p - text;
     if (p < end && *p == ' ') p++;
     const unsigned char *digits = p;
+#if SWAR
+    /* The common shapes first: up to 7 digits, optionally a point and up to 7 more, nothing else. */
+    uint64_t whole, fraction;
+    int k;
+    if (readable - p >= 8 && (k = leading_digits(p, end - p, &whole)) > 0 && k < 8) {
+        const unsigned char *point = p + k;
+        if (point == end) {
+            *number = negative ? -(double)whole : (double)whole;
+            return INTEGRAL;
+        }
+        if (*point == '.' && readable - point >= 9 && (k = leading_digits(point + 1, end - point - 1, &fraction)) > 0 &&
+            k < 8 && point + 1 + k == end) {
+            double value = (double)(whole * (uint64_t)POWERS_OF_TEN[k] + fraction) / POWERS_OF_TEN[k];
+            *number = negative ? -value : value;
+            return FRACTIONAL;
+        }
+    }
+#endif
     uint64_t mantissa = 0;
     int significant = 0, exponent = 0, kind = INTEGRAL;
     for (; p < end && is_digit(*p); p++) {
@@ -145,8 +205,42 @@ static int get_buffer(PyObject *object, Py_buffer *view, int writable) {
     return PyObject_GetBuffer(object, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE);
 }
 
-static int64_t offset_at(const Buffers *buffers, int wide, Py_ssize_t index) {
-    return wide ? ((const int64_t *)buffers->offsets.buf)[index] : ((const int32_t *)buffers->offsets.buf)[index];
+/* One pass of `classify` over its values, its results in `counts` (the four types, non-finite numbers,
+   numbers written); specialized by the compiler for each offset width. */
+static ALWAYS_INLINE int classify_pass(const uint8_t *valid, const void *offsets, int wide, const unsigned char *text,
+                                       Py_ssize_t text_length, Py_ssize_t offset, Py_ssize_t length, double *out,
+                                       uint8_t *code_out, int compact, Py_ssize_t counts[6]) {
+    const unsigned char *readable = text + text_length;
+    Py_ssize_t written = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_ssize_t at = offset + i;
+        if (valid != NULL && !((valid[at >> 3] >> (at & 7)) & 1)) {
+            if (code_out != NULL) code_out[i] = MISSING;
+            if (!compact) out[i] = NAN;
+            continue;
+        }
+        int64_t start = wide ? ((const int64_t *)offsets)[at] : ((const int32_t *)offsets)[at];
+        int64_t stop = wide ? ((const int64_t *)offsets)[at + 1] : ((const int32_t *)offsets)[at + 1];
+        if ((uint64_t)stop > (uint64_t)text_length || (uint64_t)start > (uint64_t)stop) {
+            PyErr_Format(PyExc_ValueError, "classify: value %zd lies outside the data buffer", i);
+            return -1;
+        }
+        double number = NAN;
+        int kind = classify_value(text + start, (Py_ssize_t)(stop - start), readable, &number);
+        if (kind < 0) return -1;
+        counts[kind]++;
+        if (code_out != NULL) code_out[i] = (uint8_t)kind;
+        int numeric = kind <= FRACTIONAL, finite = isfinite(number);
+        counts[4] += numeric && !finite;
+        if (compact) {
+            out[written] = number;
+            written += numeric && finite;
+        } else {
+            out[i] = number;
+        }
+    }
+    counts[5] = compact ? written : length;
+    return 0;
 }
 
 PyDoc_STRVAR(classify_doc,
@@ -162,6 +256,7 @@ PyDoc_STRVAR(classify_doc,
 "numeric values whose number is not finite (nan, inf, and text that overflows a double).");
 
 static PyObject *classify(PyObject *module, PyObject *args) {
+    (void)module;
     PyObject *validity, *offsets, *data, *numbers, *codes;
     Py_ssize_t offset, length;
     int wide, compact;
@@ -186,43 +281,17 @@ static PyObject *classify(PyObject *module, PyObject *args) {
         return NULL;
     }
     const uint8_t *valid = validity == Py_None ? NULL : buffers.validity.buf;
-    const unsigned char *text = buffers.data.buf;
     double *out = buffers.numbers.buf;
     uint8_t *code_out = codes == Py_None ? NULL : buffers.codes.buf;
-    Py_ssize_t counts[4] = {0, 0, 0, 0}, non_finite = 0, written = 0;
-    for (Py_ssize_t i = 0; i < length; i++) {
-        Py_ssize_t at = offset + i;
-        if (valid != NULL && !((valid[at >> 3] >> (at & 7)) & 1)) {
-            if (code_out != NULL) code_out[i] = MISSING;
-            if (!compact) out[i] = NAN;
-            continue;
-        }
-        int64_t start = offset_at(&buffers, wide, at), stop = offset_at(&buffers, wide, at + 1);
-        if (start < 0 || stop < start || stop > buffers.data.len) {
-            release(&buffers);
-            PyErr_Format(PyExc_ValueError, "classify: value %zd lies outside the data buffer", i);
-            return NULL;
-        }
-        double number = NAN;
-        int kind = classify_value(text + start, (Py_ssize_t)(stop - start), &number);
-        if (kind < 0) {
-            release(&buffers);
-            return NULL;
-        }
-        counts[kind]++;
-        if (code_out != NULL) code_out[i] = (uint8_t)kind;
-        int numeric = kind <= FRACTIONAL, finite = isfinite(number);
-        non_finite += numeric && !finite;
-        if (compact) {
-            out[written] = number;
-            written += numeric && finite;
-        } else {
-            out[i] = number;
-        }
-    }
+    Py_ssize_t counts[6] = {0, 0, 0, 0, 0, 0};
+    int status = wide ? classify_pass(valid, buffers.offsets.buf, 1, buffers.data.buf, buffers.data.len, offset,
+                                      length, out, code_out, compact, counts)
+                      : classify_pass(valid, buffers.offsets.buf, 0, buffers.data.buf, buffers.data.len, offset,
+                                      length, out, code_out, compact, counts);
     release(&buffers);
-    return Py_BuildValue("nnnnnn", counts[INTEGRAL], counts[FRACTIONAL], counts[BOOLEAN], counts[STRING],
-                         non_finite, compact ? written : length);
+    if (status < 0) return NULL;
+    return Py_BuildValue("nnnnnn", counts[INTEGRAL], counts[FRACTIONAL], counts[BOOLEAN], counts[STRING], counts[4],
+                         counts[5]);
 }
 
 /* ---- CSV records into Arrow string columns ---- */
@@ -325,7 +394,21 @@ static int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t 
         }
     } else {
         Py_ssize_t start = p;
+#if SWAR
+        for (; p + 8 <= length; p += 8) {
+            uint64_t word = load8(text + p);
+            uint64_t ends = zero_bytes(word ^ BYTES(',')) | zero_bytes(word ^ BYTES('\n')) |
+                            zero_bytes(word ^ BYTES('\r')) | zero_bytes(word ^ BYTES('"'));
+            if (ends) {
+                p += __builtin_ctzll(ends) >> 3;
+                goto found;
+            }
+        }
+#endif
         while (p < length && !FIELD_END[text[p]]) p++;
+#if SWAR
+    found:
+#endif
         if (p < length && text[p] == '"') return SPLIT_UNSUPPORTED;
         if (append(column, text + start, p - start) < 0) return SPLIT_ERROR;
     }
