@@ -50,7 +50,7 @@ class Upstream:
                 await send(
                     {"type": "http.response.body", "body": f"{index},a,b\n".encode(), "more_body": True}
                 )
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(float(query.get("gap", 0.01)))
             await send({"type": "http.response.body", "body": b""})
             return
         if path == "/binary":

@@ -9,7 +9,7 @@ import httpx
 
 from modelwatch.capture import CaptureWriter
 from modelwatch.capture.metrics import ProxyMetrics
-from modelwatch.capture.proxy import CaptureProxy
+from modelwatch.capture.proxy import MAX_HEAD_BYTES, CaptureProxy
 
 from .conftest import RunningProxy, read_records
 from .servers import Upstream, serve_in_thread, serve_proxy_in_thread
@@ -134,3 +134,39 @@ def test_stop_lets_the_request_in_flight_finish(tmp_path) -> None:
     assert reply.startswith(b"HTTP/1.1 200")
     assert reply.endswith(b'{"slow":true}')
     assert len(read_records(tmp_path)) == 1
+
+
+def test_a_request_head_over_the_limit_gets_431(proxy: RunningProxy) -> None:
+    with _connect(proxy.url) as connection:
+        connection.sendall(_request("/echo", b"{}", f"X-Big: {'a' * (MAX_HEAD_BYTES + 1)}"))
+        reply = _read_until_closed(connection)
+    assert reply.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+    assert proxy.upstream.seen == []
+
+
+def test_http_10_keep_alive_client_is_told_the_connection_stays_open(proxy: RunningProxy) -> None:
+    with _connect(proxy.url) as connection:
+        connection.sendall(_request("/echo", b"{}", "Connection: keep-alive", version="1.0"))
+        first = connection.recv(65536)
+        connection.sendall(_request("/echo", b"[]", version="1.0"))
+        second = _read_until_closed(connection)
+    assert b"connection: keep-alive\r\n" in first.lower()
+    assert first.endswith(b"{}")
+    assert second.endswith(b"[]")
+    assert len({hit["client_port"] for hit in proxy.upstream.seen}) == 1
+
+
+def test_upstream_timeout_counts_from_the_last_byte_not_from_the_request(tmp_path) -> None:
+    upstream = Upstream()
+    writer = CaptureWriter(str(tmp_path), "demo")
+    with serve_in_thread(upstream) as upstream_url:
+        proxy = CaptureProxy(upstream_url, writer, ProxyMetrics(writer), timeout_seconds=0.4)
+        with serve_proxy_in_thread(proxy) as url:
+            streamed = httpx.get(url + "/stream?chunks=6&gap=0.15", timeout=10)  # 0.9 s in all
+            started = time.monotonic()
+            silent = httpx.get(url + "/slow?seconds=2", timeout=10)
+            waited = time.monotonic() - started
+    writer.close()
+    assert (streamed.status_code, streamed.content.count(b"\n")) == (200, 6)
+    assert silent.status_code == 504
+    assert 0.4 <= waited < 1.0  # the sweep runs every timeout / 4

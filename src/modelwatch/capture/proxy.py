@@ -38,6 +38,7 @@ from modelwatch.capture.upstream import (
     UpstreamError,
     UpstreamPool,
     UpstreamTimeoutError,
+    combined,
 )
 from modelwatch.capture.writer import CaptureWriter
 
@@ -61,6 +62,8 @@ _LARGE_BODY = 65536
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _CHUNKED = b"transfer-encoding: chunked\r\n"
 _CLOSE = b"connection: close\r\n"
+_KEEP_ALIVE = b"connection: keep-alive\r\n"
+MAX_HEAD_BYTES = 65536  # request line and headers; beyond it 431, as with nginx's large buffers
 _LAST_CHUNK = b"0\r\n\r\n"
 
 
@@ -130,6 +133,17 @@ class CaptureProxy:
         self._sweeper = loop.call_later(self._sweep_seconds, self._sweep)
 
 
+class _HeadTooLargeError(Exception):
+    """Raised from a parser callback to stop parsing a request whose head is over the limit."""
+
+
+def _tokens(header: bytes | None) -> frozenset[bytes]:
+    """The lower-cased tokens of a `Connection` header: the headers it names are hop-by-hop too."""
+    if header is None:
+        return frozenset()
+    return frozenset(token.strip().lower() for token in header.split(b","))
+
+
 class _Request:
     """A request read whole from the client, ready to forward."""
 
@@ -174,6 +188,9 @@ class _ClientConnection(asyncio.Protocol):
         self._headers: list[tuple[bytes, bytes]] = []
         self._body: list[bytes] = []
         self._method = b""
+        self._head_bytes = 0
+        self._connection_header: bytes | None = None
+        self._expect_continue = False
         self._request_keep_alive = True
         self._http_11 = True
         # requests read but not answered yet (pipelining); the first one is in flight
@@ -219,10 +236,16 @@ class _ClientConnection(asyncio.Protocol):
         except httptools.HttpParserUpgrade:
             self._stop_reading()  # `Upgrade` is hop-by-hop: the request went on as plain HTTP
         except httptools.HttpParserError:
-            if self._queue:
-                self._stop_reading()  # answer what came before; then the connection ends
+            if self._head_bytes > MAX_HEAD_BYTES:  # httptools wraps what a callback raised
+                self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, b"request head too large\n")
             else:
-                self._write_error(HTTPStatus.BAD_REQUEST, b"invalid HTTP request\n", keep_alive=False)
+                self._refuse(HTTPStatus.BAD_REQUEST, b"invalid HTTP request\n")
+
+    def _refuse(self, status: HTTPStatus, body: bytes) -> None:
+        """A request that cannot be forwarded: answer it (after those read before it), then close."""
+        self._stop_reading()
+        if not self._queue:
+            self._write_error(status, body, keep_alive=False)
 
     def pause_writing(self) -> None:
         """The client reads slower than the upstream answers: stop reading the upstream."""
@@ -237,22 +260,35 @@ class _ClientConnection(asyncio.Protocol):
         self._url = b""
         self._headers = []
         self._body = []
+        self._head_bytes = 0
+        self._connection_header = None
+        self._expect_continue = False
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        self._count_head_bytes(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.lower(), value))
+        name = name.lower()
+        self._headers.append((name, value))
+        self._count_head_bytes(len(name) + len(value))
+        if name == b"connection":
+            self._connection_header = combined(self._connection_header, value)
+        elif name == b"expect":
+            self._expect_continue = value.lower() == b"100-continue"
+
+    def _count_head_bytes(self, count: int) -> None:
+        self._head_bytes += count
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise _HeadTooLargeError
 
     def on_headers_complete(self) -> None:
         parser = self.parser  # read here: llhttp forgets keep-alive once the message ends
         self._method = parser.get_method()
         self._request_keep_alive = parser.should_keep_alive()
         self._http_11 = parser.get_http_version() == "1.1"
-        if not self._queue and self.transport is not None:
-            for name, value in self._headers:
-                if name == b"expect" and value.lower() == b"100-continue":
-                    self.transport.write(_CONTINUE)
+        if self._expect_continue and not self._queue and self.transport is not None:
+            self.transport.write(_CONTINUE)
 
     def on_body(self, body: bytes) -> None:
         self._body.append(body)
@@ -279,13 +315,9 @@ class _ClientConnection(asyncio.Protocol):
             except httptools.HttpParserInvalidURLError:
                 url = None
             if url is None or not url.path:
-                self._stop_reading()
-                if not self._queue:
-                    self._write_error(
-                        HTTPStatus.BAD_REQUEST,
-                        b"this is a reverse proxy: only origin-form request targets\n",
-                        keep_alive=False,
-                    )
+                self._refuse(
+                    HTTPStatus.BAD_REQUEST, b"this is a reverse proxy: only origin-form request targets\n"
+                )
                 return None
             target = url.path + (b"?" + url.query if url.query else b"")
         request = _Request()
@@ -297,13 +329,9 @@ class _ClientConnection(asyncio.Protocol):
         request.body = body
         proxy = self.proxy
         head = [method, b" ", proxy.base_path, target, b" HTTP/1.1\r\nhost: ", proxy.upstream_host, b"\r\n"]
-        headers = self._headers
-        connection_tokens: set[bytes] = set()
-        for name, value in headers:
-            if name == b"connection":
-                connection_tokens.update(token.strip().lower() for token in value.split(b","))
+        connection_tokens = _tokens(self._connection_header)
         client_host = None
-        for name, value in headers:
+        for name, value in self._headers:
             if name in HOP_BY_HOP or name == b"content-length" or name in connection_tokens:
                 if name == b"host":
                     client_host = value
@@ -372,10 +400,7 @@ class _ClientConnection(asyncio.Protocol):
             self._keep_alive = False  # an HTTP/1.0 client: the end of the body is the end of the connection
         reason_phrase = b" " + reason if reason else b" "
         out = [b"HTTP/1.1 %d" % status, reason_phrase, b"\r\n"]
-        connection_tokens: set[bytes] = set()
-        for name, value in headers:
-            if name.lower() == b"connection":
-                connection_tokens.update(token.strip().lower() for token in value.split(b","))
+        connection_tokens = _tokens(framing.connection)
         for name, value in headers:
             lower = name.lower()
             if lower not in HOP_BY_HOP and lower not in connection_tokens:
@@ -384,6 +409,8 @@ class _ClientConnection(asyncio.Protocol):
             out.append(_CHUNKED)
         if not self._keep_alive:
             out.append(_CLOSE)
+        elif not request.http_11:
+            out.append(_KEEP_ALIVE)  # an HTTP/1.0 client closes unless told otherwise
         out.append(b"\r\n")
         self._out = [b"".join(out)]
 
@@ -405,8 +432,8 @@ class _ClientConnection(asyncio.Protocol):
         finished = time.perf_counter()
         if self._chunked_out:
             self._out.append(_LAST_CHUNK)
+        upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
         self.response_flush()
-        upstream, self._upstream = self._upstream, None
         if upstream is not None:
             self.proxy.pool.release(upstream)
         request = self._queue.popleft()

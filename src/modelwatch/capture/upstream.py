@@ -47,15 +47,21 @@ class ResponseHandler(Protocol):
         dropped it while idle), so the request can be sent again on a new connection."""
 
 
+def combined(previous: bytes | None, value: bytes) -> bytes:
+    """A header sent several times, as one comma-separated value (RFC 9110, 5.3)."""
+    return value if previous is None else previous + b"," + value
+
+
 class ResponseFraming:
     """How the response body is delimited, read from the headers as they go by."""
 
-    __slots__ = ("chunked", "content_length", "content_type")
+    __slots__ = ("chunked", "connection", "content_length", "content_type")
 
     def __init__(self) -> None:
         self.content_length: int | None = None
         self.chunked = False
         self.content_type = ""
+        self.connection: bytes | None = None  # the `Connection` header, whose tokens are hop-by-hop
 
 
 class UpstreamPool:
@@ -126,6 +132,7 @@ class UpstreamPool:
     def release(self, connection: UpstreamConnection) -> None:
         """Back to the pool after a complete exchange; closed when it cannot carry another one."""
         if connection.reusable and len(self._idle) < self.max_idle:
+            connection.resume()  # a client that read slowly may have left it paused
             connection.idle_since = connection.loop.time()
             self._idle.append(connection)
         else:
@@ -147,6 +154,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.closed = False
         self.reused = False
         self.idle_since = 0.0
+        self._paused = False
         self._handler: ResponseHandler | None = None
         self._parser = httptools.HttpResponseParser(self)
         self._parser_reusable = True
@@ -190,11 +198,13 @@ class UpstreamConnection(asyncio.Protocol):
         return self._complete and not self.closed and self._keep_alive
 
     def pause(self) -> None:
-        if self.transport is not None and not self.closed:
+        if self.transport is not None and not self.closed and not self._paused:
+            self._paused = True
             self.transport.pause_reading()
 
     def resume(self) -> None:
-        if self.transport is not None and not self.closed:
+        if self.transport is not None and not self.closed and self._paused:
+            self._paused = False
             self.transport.resume_reading()
 
     def abandon(self) -> None:
@@ -263,6 +273,8 @@ class UpstreamConnection(asyncio.Protocol):
                 framing.chunked = True
             elif lower == b"content-type":
                 framing.content_type = value.decode("latin-1")
+            elif lower == b"connection":
+                framing.connection = combined(framing.connection, value)
         self._head_seen = True
         handler = self._handler
         if handler is not None:
