@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JSDOM := $(VENV)/node_modules/jsdom
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench screenshots clean
 
 # The package holds a C extension (src/modelwatch/_textkernels.c): a compiler and Python's headers are needed.
 $(STAMP): pyproject.toml src/modelwatch/_textkernels.c
@@ -32,13 +32,18 @@ $(JSDOM): $(STAMP)
 	command -v npm >/dev/null && npm install --silent --no-save --prefix $(VENV) jsdom@26.1.0 \
 		|| echo "jsdom not installed: the report script's behaviour test will be skipped"
 
+# loadgroup: the tests of one xdist_group share a worker (the dashboard's seeded server starts once).
 test: lint $(JSDOM)
-	NODE_PATH=$(abspath $(VENV))/node_modules $(BIN)/python -m pytest -n 2 --durations=15
+	NODE_PATH=$(abspath $(VENV))/node_modules $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/baseline.py
 	$(BIN)/python benchmarks/analyze.py
 	$(BIN)/python benchmarks/dashboard.py
+
+# The dashboard's pages in headless chromium (Debian's), saved as docs/screenshots/*.png.
+screenshots: $(STAMP)
+	MODELWATCH_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -n 0 tests/e2e -k renders
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache demo-output
