@@ -21,16 +21,16 @@ class Moments:
 
     @classmethod
     def of(cls, values: np.ndarray) -> Moments:
-        """The moments of one batch, computed in two passes for accuracy."""
+        """The moments of one batch, computed in two passes for accuracy (one temporary array)."""
         if len(values) == 0:
             return cls()
-        mean = float(values.mean())
-        deviations = values - mean
+        total = float(values.sum())
+        deviations = values - total / len(values)
         return cls(
             n=len(values),
-            mean=mean,
-            m2=float(np.square(deviations).sum()),
-            sum=float(values.sum()),
+            mean=total / len(values),
+            m2=float(np.dot(deviations, deviations)),
+            sum=total,
             min=float(values.min()),
             max=float(values.max()),
         )
