@@ -2,7 +2,8 @@
 
 Everything is session-scoped (a server with its executions takes seconds to set up); the tests that change
 the data (a schedule created, stopped, run) use schedules of their own, so the pages the other tests look at
-stay as seeded. Under `pytest -n`, the Makefile's `--dist loadgroup` keeps this folder on one worker.
+stay as seeded. The test modules share the xdist group "dashboard" (`GROUP`): under `pytest -n`, the
+Makefile's `--dist loadgroup` runs them on one worker, so each server starts once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -23,19 +23,13 @@ from .seeding import BASELINE, HOURLY, Seeded, seed
 
 ADMIN_TOKEN = "operator-secret"
 READ_TOKEN = "viewer-secret"
+GROUP = pytest.mark.xdist_group("dashboard")
 
 
 @dataclass(frozen=True)
 class AuthServer:
     url: str
     schedule: str
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("dashboard"))
 
 
 @pytest.fixture(scope="session")

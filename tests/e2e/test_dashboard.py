@@ -22,9 +22,11 @@ from playwright.sync_api import Locator, Page, expect
 from modelwatch.client import Client
 
 from .browser import Tab
+from .conftest import GROUP
 from .dom import column_texts, hrefs, points, series_names, status_text
 from .seeding import BASELINE, DAILY, HOURLY, Seeded, wait_for_execution, wait_for_status
 
+pytestmark = GROUP
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PAGES: dict[str, Callable[[Seeded], str]] = {
     "overview": lambda seeded: "/",
@@ -139,6 +141,8 @@ def test_the_execution_page_has_the_violations_and_both_distributions_per_featur
     for feature in drifting(seeded):
         section = page.locator(f'section[data-testid="feature"][data-feature="{feature}"]')
         assert section.get_attribute("id") == f"feature-{feature}"
+        for fact in ("completeness", "type match", "threshold"):
+            expect(section).to_contain_text(re.compile(fact, re.IGNORECASE))
         assert sorted(series_names(section.locator('svg[data-testid="distribution-chart"]'))) == [
             "baseline",
             "current",

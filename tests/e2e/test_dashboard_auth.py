@@ -13,10 +13,11 @@ from playwright.sync_api import Page, expect
 from modelwatch.client import Client
 
 from .browser import Tab
-from .conftest import ADMIN_TOKEN, READ_TOKEN, AuthServer
+from .conftest import ADMIN_TOKEN, GROUP, READ_TOKEN, AuthServer
 from .dom import status_text
 from .seeding import wait_for_status
 
+pytestmark = GROUP
 WRITES = ("start", "stop", "run-now")
 
 
