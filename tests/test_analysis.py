@@ -17,7 +17,9 @@ import pytest
 import modelwatch
 from modelwatch.analysis import AnalysisResult, analyze
 from modelwatch.baseline import suggest_baseline
+from modelwatch.checks import CheckResults
 from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
+from modelwatch.formats.results import AnalysisResults
 
 HOUR = datetime(2026, 11, 29, 10, tzinfo=UTC)
 NEXT = HOUR + timedelta(hours=1)
@@ -110,7 +112,14 @@ def test_report_files(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
     output = tmp_path / "out"
     result = analyze_hour(tmp_path, baseline, damaged)
     assert sorted(path.name for path in output.iterdir()) == sorted(
-        ["statistics.json", "constraints.json", "constraint_violations.json", "metrics.json", "report.html"]
+        [
+            "statistics.json",
+            "constraints.json",
+            "constraint_violations.json",
+            "metrics.json",
+            "modelwatch_results.json",
+            "report.html",
+        ]
     )
     assert result.files["report.html"] == str(output / "report.html")
     statistics = json.loads((output / "statistics.json").read_text())
@@ -128,6 +137,10 @@ def test_report_files(tmp_path: Path, baseline: Path, rows: pa.Table) -> None:
     assert modelwatch.read_statistics(result.files["statistics.json"]).to_pandas()["name"].tolist()[:1] == [
         "Churn"
     ]
+    kept = AnalysisResults.from_dict(json.loads((output / "modelwatch_results.json").read_text()))
+    assert result.results is not None
+    assert kept.notes == result.notes
+    assert kept.check_results(result.violations) == CheckResults(result.results.features, result.violations)
     page = (output / "report.html").read_text()
     assert "Eve Mins" in page
     assert "completeness_check" in page

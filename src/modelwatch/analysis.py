@@ -21,6 +21,7 @@ from modelwatch.engines.capture import CaptureTask, profile_capture
 from modelwatch.engines.local import Progress, profile_dataset
 from modelwatch.errors import ModelwatchError
 from modelwatch.formats.constraints import Constraints
+from modelwatch.formats.results import RESULTS_FILE, AnalysisResults
 from modelwatch.formats.statistics import Statistics
 from modelwatch.formats.violations import ConstraintViolations, Violation
 from modelwatch.profiling.document import to_statistics
@@ -251,6 +252,9 @@ def _write_report(
                 for name, value in metrics.items()
             ]
         },
+        RESULTS_FILE: AnalysisResults(
+            result.notes, result.results.features if result.results is not None else None
+        ).to_dict(),
     }
     with storage.staged_directory(output, storage_options) as staging:
         for name, document in documents.items():

@@ -13,8 +13,9 @@ from modelwatch import storage
 from modelwatch.analysis import METRICS_FILE, REPORT_FILE, VIOLATIONS_FILE
 from modelwatch.baseline import CONSTRAINTS_FILE, STATISTICS_FILE
 from modelwatch.errors import ModelwatchError
+from modelwatch.formats.results import RESULTS_FILE
 
-REPORT_FILES = (STATISTICS_FILE, CONSTRAINTS_FILE, VIOLATIONS_FILE, METRICS_FILE, REPORT_FILE)
+REPORT_FILES = (STATISTICS_FILE, CONSTRAINTS_FILE, VIOLATIONS_FILE, METRICS_FILE, RESULTS_FILE, REPORT_FILE)
 MEDIA_TYPES = {".json": "application/json", ".html": "text/html; charset=utf-8"}
 
 
