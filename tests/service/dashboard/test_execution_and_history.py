@@ -23,6 +23,12 @@ def test_the_execution_page_shows_what_report_html_shows(client: httpx.Client, s
     report = (seeded.data_dir / "demo" / "reports" / "2026-11-29T11" / "report.html").read_text()
     facts = re.compile(r'<dl class="mw-facts">.*?</dl>')
     assert facts.findall(html) == facts.findall(report)
+    notes = re.compile(r'<aside class="mw-notes">.*?</aside>')
+    assert notes.findall(html) == notes.findall(report)
+    assert "skipped: 1 × not JSON" in main.one("aside").text, "the malformed line of the drifted hour"
+    history_link = re.compile(r'<a class="mw-history-link".*?</a>')
+    features = re.compile(r'<section class="mw-feature.*?</section>')
+    assert features.findall(history_link.sub("", html)) == features.findall(report)
     sections = main.all("section", data_testid="feature")
     assert len(sections) == len(parse(report).all("section", data_testid="feature")) == 70
     table = main.one("table", data_testid="violations-table")

@@ -30,24 +30,35 @@ class DocumentCache:
 
     def load(self, uri: str, parse: Callable[[str], T]) -> T:
         """`parse(uri)`, or what it returned for the same unchanged local file."""
-        path = _local(uri)
-        if path is None:
+        version = file_version(uri)
+        if version is None:
             return parse(uri)
-        try:
-            status = path.stat()
-        except OSError as error:
-            raise ModelwatchError(f"{uri}: cannot read: {error.strerror or error}") from None
-        key = (str(path), parse, status.st_mtime_ns, status.st_size)
+        return self.keep((version, parse), lambda: parse(uri))
+
+    def keep(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, or what it returned for an equal key."""
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]  # type: ignore[no-any-return]
-        value = parse(uri)
+        value = make()
         with self._lock:
             self._kept[key] = value
             while len(self._kept) > self._entries:
                 self._kept.popitem(last=False)
         return value
+
+
+def file_version(uri: str) -> tuple[str, int, int] | None:
+    """A local file's path, modification time and size; None for a document on an object store."""
+    path = _local(uri)
+    if path is None:
+        return None
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise ModelwatchError(f"{uri}: cannot read: {error.strerror or error}") from None
+    return str(path), status.st_mtime_ns, status.st_size
 
 
 def _local(uri: str) -> Path | None:

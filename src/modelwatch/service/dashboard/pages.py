@@ -37,7 +37,7 @@ from modelwatch.service.store import (
 from modelwatch.ui.layout import Viewer
 from modelwatch.ui.pages.baselines import render_baseline, render_baselines
 from modelwatch.ui.pages.common import message_page
-from modelwatch.ui.pages.execution import render_execution_page
+from modelwatch.ui.pages.execution import execution_fragment, execution_title, render_execution_page
 from modelwatch.ui.pages.feature_history import render_feature_history
 from modelwatch.ui.pages.overview import render_overview
 from modelwatch.ui.pages.records import EndpointRow
@@ -149,8 +149,13 @@ def execution(execution_id: int, request: Request, viewer: ViewerDep) -> HTMLRes
         schedule = found.schedule if found is not None else None
     if found is None or schedule is None:
         return not_found(f"Execution {execution_id}", viewer)
-    report = _report(found, schedule, _reports(request))
-    return HTMLResponse(render_execution_page(schedule.name, report, viewer))
+    reports = _reports(request)
+    fragment = reports.rendered(
+        found, schedule, lambda: execution_fragment(schedule.name, _report(found, schedule, reports))
+    )
+    return HTMLResponse(
+        render_execution_page(schedule.name, execution_title(schedule.name, found.id), fragment, viewer)
+    )
 
 
 def _report(execution: Execution, schedule: Schedule, reports: Reports) -> ReportData:
@@ -169,7 +174,10 @@ def _report(execution: Execution, schedule: Schedule, reports: Reports) -> Repor
         )
         notes.append(f"The report of this execution is no longer available{where}.")
     results = None
-    if documents.current is not None and documents.violations is not None:
+    if documents.results is not None:
+        notes += documents.results.notes
+        results = documents.results.check_results(documents.violations or [])
+    elif documents.current is not None and documents.violations is not None:
         try:
             constraints = reports.baseline_constraints(schedule.baseline)
             results = rebuild_results(constraints, documents.current, documents.violations, documents.metrics)
@@ -177,7 +185,7 @@ def _report(execution: Execution, schedule: Schedule, reports: Reports) -> Repor
             notes.append(f"The baseline's constraints cannot be read: {one_line(error)}")
     row = execution_row(execution, schedule.name)
     return ReportData(
-        title=f"{schedule.name} · execution {execution.id}",
+        title=execution_title(schedule.name, execution.id),
         status=row.status,
         message=row.message or row.status,
         input_uri=schedule.endpoint.capture_uri,

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,19 +16,25 @@ from modelwatch.baseline import STATISTICS_FILE
 from modelwatch.documents import read_constraints, read_statistics, read_violations
 from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.constraints import Constraints
+from modelwatch.formats.results import RESULTS_FILE, AnalysisResults
 from modelwatch.formats.statistics import Statistics
 from modelwatch.formats.violations import Violation
 from modelwatch.service.api.reports import report_file, report_folder
-from modelwatch.service.dashboard.documents import DocumentCache
+from modelwatch.service.dashboard.documents import DocumentCache, file_version
+from modelwatch.service.dashboard.records import execution_row
 from modelwatch.service.dashboard.results import metric_values
-from modelwatch.service.store import Baseline, Execution
+from modelwatch.service.store import Baseline, Execution, Schedule
 
+REPORT_DOCUMENTS = (STATISTICS_FILE, VIOLATIONS_FILE, METRICS_FILE, RESULTS_FILE)
+"""The files of a report folder that its page shows."""
 SUMMARIES = 4096
 """Per-execution summaries kept in memory (small: a few numbers per feature)."""
 SUMMARY_FOLDER = "dashboard-cache"
 """Below the data directory: each statistics document's summary, so it is parsed once, ever."""
 DOCUMENTS = 24
 """Whole statistics and constraints documents kept (large: a wide one holds every feature's sketch)."""
+PAGES = 8
+"""Rendered execution reports kept (a few megabytes each for 500 features)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class ReportDocuments:
     current: Statistics | None = None
     violations: list[Violation] | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    results: AnalysisResults | None = None
+    """modelwatch's own file: absent from report folders written before it existed."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -53,6 +62,7 @@ class Reports:
         self.data_dir = data_dir
         self._documents = DocumentCache(DOCUMENTS)
         self._summaries = DocumentCache(SUMMARIES)
+        self._rendered = DocumentCache(PAGES)
         self._summary_dir = data_dir / SUMMARY_FOLDER
 
     def folder(self, execution: Execution) -> Path | None:
@@ -72,7 +82,27 @@ class Reports:
         except ModelwatchError as error:
             found.problems.append(one_line(error))
         found.violations, found.metrics = self._checks(folder, found.problems)
+        results = self.file(folder, RESULTS_FILE)
+        try:
+            found.results = self._documents.load(results, _results) if results else None
+        except ModelwatchError as error:
+            found.problems.append(one_line(error))
         return found
+
+    def rendered(self, execution: Execution, schedule: Schedule, render: Callable[[], str]) -> str:
+        """`render()` of the execution's report, kept while the execution's record and every file that
+        the report shows are unchanged; rendered each time when one of them is not on the local disk."""
+        folder = self.folder(execution)
+        files = [self.file(folder, name) for name in REPORT_DOCUMENTS]
+        files += [schedule.baseline.statistics_uri, schedule.baseline.constraints_uri]
+        try:
+            versions = [file_version(uri) if uri else None for uri in files]
+        except ModelwatchError:
+            return render()
+        if any(uri and version is None for uri, version in zip(files, versions, strict=True)):
+            return render()
+        record = (execution_row(execution, schedule.name), execution.created_at, execution.report_uri)
+        return self._rendered.keep((record, schedule.endpoint.capture_uri, *versions), render)
 
     def summary(
         self, execution: Execution
@@ -138,6 +168,10 @@ class Reports:
         except ModelwatchError as error:
             problems.append(one_line(error))
         return violations, metrics
+
+
+def _results(uri: str) -> AnalysisResults:
+    return AnalysisResults.from_dict(storage.read_json(uri), uri)
 
 
 def _violations(uri: str) -> list[Violation]:

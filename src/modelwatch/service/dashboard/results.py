@@ -13,7 +13,7 @@ from typing import Any
 
 from modelwatch.checks.config import feature_config
 from modelwatch.checks.results import CheckResults, FeatureResult
-from modelwatch.formats.constraints import Constraints
+from modelwatch.formats.constraints import Constraints, FeatureConstraints
 from modelwatch.formats.statistics import NUMERIC_TYPES, Statistics
 from modelwatch.formats.violations import Violation
 
@@ -36,8 +36,10 @@ def metric_values(document: Any) -> dict[str, float]:
 def drift_setting(constraints: Constraints, name: str) -> tuple[str, float] | None:
     """The feature's drift method and threshold; None when it has no constraints or no comparison."""
     feature = next((f for f in constraints.features if f.name == name), None)
-    if feature is None:
-        return None
+    return _drift_setting(constraints, feature) if feature is not None else None
+
+
+def _drift_setting(constraints: Constraints, feature: FeatureConstraints) -> tuple[str, float] | None:
     config = feature_config(constraints.monitoring_config, feature.overrides, feature.name)
     if not config.perform_comparison:
         return None
@@ -60,7 +62,7 @@ def rebuild_results(
     features = []
     for feature in constraints.features:
         distance = metrics.get(DRIFT + feature.name)
-        setting = drift_setting(constraints, feature.name) if distance is not None else None
+        setting = _drift_setting(constraints, feature) if distance is not None else None
         method, threshold = setting if setting is not None else (None, None)
         features.append(
             FeatureResult(
