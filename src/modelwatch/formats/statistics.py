@@ -190,7 +190,7 @@ def _numerical_from_dict(data: Any, source: str, where: str) -> NumericalStatist
         sketch = KllSketch(
             c=float(parameters.get("c", 0.64)),
             k=float(parameters.get("k", 2048.0)),
-            data=[[float(item) for item in level] for level in raw.get("data") or []],
+            data=[list(map(float, level)) for level in raw.get("data") or []],
         )
     return NumericalStatistics(
         num_present=present,
