@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,17 +32,46 @@ def test_run_tasks_keeps_task_order_across_processes() -> None:
     assert seen[-1] == (9, 9)
 
 
-def pandas_after_profiling(task: tuple[DatasetSpec, Chunk]) -> bool:
-    profile_chunk(task)
-    return "pandas" in sys.modules
+def _share_with_a_worker(marker: Path) -> None:
+    """In a worker, leave `marker`; in the test's process, wait for it, so that workers take tasks too."""
+    if multiprocessing.parent_process() is not None:
+        marker.touch()
+        return
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
-def test_workers_profile_without_importing_pandas() -> None:
+def pandas_after_profiling(task: tuple[Path, DatasetSpec, Chunk]) -> tuple[int, bool]:
+    """(the process, whether pandas is imported) after profiling a chunk."""
+    marker, spec, chunk = task
+    _share_with_a_worker(marker)
+    profile_chunk((spec, chunk))
+    return os.getpid(), "pandas" in sys.modules
+
+
+def test_workers_profile_without_importing_pandas(tmp_path: Path) -> None:
     """pyarrow's first conversion would import pandas, ~0.4 s of CPU in every worker."""
     spec = DatasetSpec(str(churn_training_data()))
-    tasks = [(spec, chunk) for chunk in plan_chunks(spec, 30_000)]
-    assert len(tasks) >= 2
-    assert run_tasks(pandas_after_profiling, tasks, workers=2) == [False] * len(tasks)
+    tasks = [(tmp_path / "marker", spec, chunk) for chunk in plan_chunks(spec, 30_000)]
+    results = run_tasks(pandas_after_profiling, tasks, workers=2)
+    in_workers = [imported for pid, imported in results if pid != os.getpid()]
+    assert in_workers
+    assert not any(in_workers)
+
+
+def square_where(task: tuple[Path, int]) -> tuple[int, int]:
+    marker, value = task
+    _share_with_a_worker(marker)
+    return os.getpid(), value * value
+
+
+def test_this_process_takes_tasks_beside_its_workers(tmp_path: Path) -> None:
+    results = run_tasks(square_where, [(tmp_path / "marker", value) for value in range(12)], workers=3)
+    assert [square for _, square in results] == [value * value for value in range(12)]
+    processes = {pid for pid, _ in results}
+    assert os.getpid() in processes
+    assert len(processes) >= 2
 
 
 def test_parallel_chunks_merge_to_the_single_process_profile() -> None:
