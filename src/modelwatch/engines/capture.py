@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import multiprocessing
 import os
-import threading
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -16,7 +12,6 @@ from typing import Any, Literal
 from modelwatch.arrow_start import start_arrow_without_pandas
 from modelwatch.engines.local import Progress, merge_profiles, run_tasks
 from modelwatch.errors import ModelwatchError
-from modelwatch.process import exit_quietly_at_interpreter_exit
 from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers.capture import (
     CaptureFile,
@@ -64,7 +59,9 @@ def profile_capture(
     """
     workers = workers or os.cpu_count() or 1
     groups = _groups(task.files, _GROUPS_PER_WORKER * workers)
-    results = _run_here_and_in_workers([replace(task, files=group) for group in groups], workers, progress)
+    results = run_tasks(
+        _profile_group, [replace(task, files=group) for group in groups], workers=workers, progress=progress
+    )
     problems = Problems()
     for result in results:
         problems.merge(result.problems)
@@ -100,66 +97,6 @@ def _groups(files: tuple[CaptureFile, ...], parts: int) -> list[tuple[CaptureFil
         groups[index].append(file)
         heapq.heappush(loads, (load + file.size, index))
     return [tuple(sorted(group)) for group in groups if group] or [()]
-
-
-def _run_here_and_in_workers(
-    tasks: list[CaptureTask], workers: int, progress: Progress | None
-) -> list[_GroupResult]:
-    """The groups' results in order, read by `workers` processes of which this is one.
-
-    `workers - 1` processes are spawned, and this one takes groups from the same queue meanwhile:
-    it starts at once instead of waiting for the workers' imports (~0.35 s of CPU each, pure
-    wall time before the first record), and one import fewer is paid.
-    """
-    if workers <= 1 or len(tasks) <= 1:
-        return run_tasks(_profile_group, tasks, workers=1, progress=progress)
-    report = progress or (lambda done, total: None)
-    report(0, len(tasks))
-    queue = deque(enumerate(tasks))
-    claim = threading.Lock()
-    futures: dict[int, Future[_GroupResult]] = {}
-    results: dict[int, _GroupResult] = {}
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers - 1, mp_context=context, initializer=exit_quietly_at_interpreter_exit
-    )
-
-    def next_group() -> tuple[int, CaptureTask] | None:
-        return queue.popleft() if queue else None
-
-    def feed(_: object = None) -> None:
-        """Hand the next group to a worker; runs again as each of theirs finishes."""
-        with claim:
-            claimed = next_group()
-            if claimed is None:
-                return
-            index, task = claimed
-            with contextlib.suppress(RuntimeError):  # shutting down after a failure
-                futures[index] = pool.submit(_profile_group, task)
-        if index in futures:
-            futures[index].add_done_callback(feed)
-
-    def done() -> int:
-        return len(results.keys() | {index for index, future in list(futures.items()) if future.done()})
-
-    try:
-        for _ in range(workers - 1):
-            feed()
-        while True:
-            with claim:
-                claimed = next_group()
-            if claimed is None:
-                break
-            index, task = claimed
-            results[index] = _profile_group(task)
-            report(done(), len(tasks))
-        for index, future in sorted(futures.items()):
-            results[index] = future.result()
-            report(done(), len(tasks))
-    finally:
-        queue.clear()
-        pool.shutdown(cancel_futures=True)
-    return [results[index] for index in range(len(tasks))]
 
 
 def _profile_group(task: CaptureTask) -> _GroupResult:

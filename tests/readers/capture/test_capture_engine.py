@@ -1,8 +1,7 @@
-"""The capture engine's scheduling: groups read here and in spawned workers, merged in order."""
+"""The capture engine: groups of files read here and in a spawned worker, merged in order."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,24 +47,6 @@ def test_groups_read_here_and_in_a_worker_give_the_one_process_profile(
     assert seen[0] == (0, 6)
     assert seen[-1] == (6, 6)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-
-
-def worker_pid(task: CaptureTask) -> engine._GroupResult:
-    """A group 'read' by reporting which process took it (the profile field carries the pid)."""
-    return engine._GroupResult(str(os.getpid()).encode(), engine.Problems(), False, None)
-
-
-def test_this_process_and_one_spawned_worker_share_the_groups(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    files = window(tmp_path, 2)
-    tasks = [task(files[:1])] * 12
-    monkeypatch.setattr(engine, "_profile_group", worker_pid)
-    results = engine._run_here_and_in_workers(tasks, workers=2, progress=None)
-    processes = {result.profile for result in results}
-    assert len(results) == 12
-    assert len(processes) == 2  # this one and one spawned
-    assert str(os.getpid()).encode() in processes
 
 
 def test_a_failing_group_in_a_worker_fails_the_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
