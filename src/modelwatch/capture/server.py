@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import gc
 import signal
+import sys
 from collections.abc import Callable
 
 from modelwatch.capture.metrics import ProxyMetrics, start_metrics_server
 from modelwatch.capture.proxy import CaptureProxy
 from modelwatch.capture.writer import CaptureWriter
 from modelwatch.errors import ModelwatchError
+
+_SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -61,5 +64,9 @@ async def _serve(proxy: CaptureProxy, listen: tuple[str, int]) -> None:
     # What start-up allocated (modules, the CLI, the metrics registry) lives as long as the process:
     # out of the collector's way, full collections only walk what requests allocate.
     gc.freeze()
+    # The writer thread encodes in short slices, but an upload to an object store runs botocore's
+    # pure Python: with the default 5 ms switch interval the event loop could wait that long for
+    # the GIL on every switch; 1 ms bounds the wait a request can see.
+    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     await stop.wait()
     await proxy.stop()
