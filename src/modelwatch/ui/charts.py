@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from modelwatch.ui.distributions import CategoryShares, Histogram
-from modelwatch.ui.text import esc, number, percent
+from modelwatch.ui.text import esc, number, percent, percents
 
 SIDES = ("baseline", "current")
 WIDTH = 380
@@ -72,18 +72,23 @@ def categories_svg(shares: CategoryShares, caption: str) -> str:
         (side, values) for side, values in zip(SIDES, shares.fractions, strict=True) if values is not None
     ]
     thickness = _BAR if len(drawn) == 2 else 2 * _BAR + 1
+    escaped = [esc(label) for label in labels]
     for offset, (side, fractions) in enumerate(drawn):
-        bars = []
-        for row, (label, share) in enumerate(zip(labels, fractions.tolist(), strict=True)):
-            y = _TOP + row * _ROW + offset * (_BAR + 1)
-            length = share / peak * plot_width
-            bars.append(
-                f'<rect x="{_LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{thickness}">'
-                f"<title>{esc(label)} — {side}: {percent(share)}</title></rect>"
-                f'<text class="mw-value" x="{_LABEL_WIDTH + length + 4:.1f}" y="{y + thickness - 1}">'
-                f"{percent(share)}</text>"
+        lengths = (fractions / peak * plot_width).tolist()
+        bars = "".join(
+            f'<rect x="{_LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{thickness}">'
+            f"<title>{label} — {side}: {share}</title></rect>"
+            f'<text class="mw-value" x="{_LABEL_WIDTH + length + 4:.1f}" y="{y + thickness - 1}">'
+            f"{share}</text>"
+            for y, label, length, share in zip(
+                range(_TOP + offset * (_BAR + 1), _TOP + len(labels) * _ROW, _ROW),
+                escaped,
+                lengths,
+                percents(fractions),
+                strict=True,
             )
-        parts.append(f'<g class="mw-series mw-{side}" data-series="{side}">{"".join(bars)}</g>')
+        )
+        parts.append(f'<g class="mw-series mw-{side}" data-series="{side}">{bars}</g>')
     parts.append(_legend(shares.fractions))
     return _svg("categories", height, caption, "".join(parts))
 
@@ -141,26 +146,31 @@ def _x_labels(histogram: Histogram, x: list[float], base: float) -> str:
 
 def _bin_titles(histogram: Histogram, x: list[float], base: float, plot_height: float) -> str:
     """Invisible full-height targets whose tooltip gives every side's exact share of the bin."""
-    edges = histogram.edges.tolist()
+    edges = histogram.edges
+    bins = len(edges) - 1
+    if histogram.integral:
+        firsts, lasts = (edges[:-1] + 0.5).tolist(), (edges[1:] - 0.5).tolist()
+        where = [
+            number(first) if first == last else f"{number(first)}–{number(last)}"
+            for first, last in zip(firsts, lasts, strict=True)
+        ]
+    else:
+        ends = [number(edge) for edge in edges.tolist()]
+        where = [f"[{ends[i]}, {ends[i + 1]})" for i in range(bins)]
+        where[-1] = where[-1][:-1] + "]"
     drawn = [
-        (side, shares.tolist())
+        (side, percents(shares))
         for side, shares in zip(SIDES, histogram.fractions, strict=True)
         if shares is not None
     ]
-    targets = []
-    for i in range(len(edges) - 1):
-        if histogram.integral:
-            first, last = edges[i] + 0.5, edges[i + 1] - 0.5
-            where = number(first) if first == last else f"{number(first)}–{number(last)}"
-        else:
-            closing = "]" if i == len(edges) - 2 else ")"
-            where = f"[{number(edges[i])}, {number(edges[i + 1])}{closing}"
-        shares = ", ".join(f"{side} {percent(values[i])}" for side, values in drawn)
-        targets.append(
-            f'<rect x="{x[i]:.1f}" y="{base - plot_height:.1f}" width="{x[i + 1] - x[i]:.1f}" '
-            f'height="{plot_height:.1f}"><title>{esc(where)}: {shares}</title></rect>'
-        )
-    return f'<g class="mw-targets">{"".join(targets)}</g>'
+    shares = [", ".join(f"{side} {texts[i]}" for side, texts in drawn) for i in range(bins)]
+    top, height = f"{base - plot_height:.1f}", f"{plot_height:.1f}"
+    targets = "".join(
+        f'<rect x="{x[i]:.1f}" y="{top}" width="{x[i + 1] - x[i]:.1f}" height="{height}">'
+        f"<title>{where[i]}: {shares[i]}</title></rect>"
+        for i in range(bins)
+    )
+    return f'<g class="mw-targets">{targets}</g>'
 
 
 def _clip(label: str, limit: int = 18) -> str:

@@ -6,7 +6,6 @@ stays None in the result, so a chart draws whichever sides exist in a fixed orde
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ def weighted_items(numbers: NumericalStatistics) -> tuple[np.ndarray, np.ndarray
     levels = numbers.sketch.data if numbers.sketch is not None else []
     if not any(levels):
         return None
-    values = np.fromiter(itertools.chain.from_iterable(levels), dtype=float)
+    values = np.concatenate([np.asarray(level, dtype=float) for level in levels])
     weights = np.repeat(2.0 ** np.arange(len(levels)), [len(level) for level in levels])
     finite = np.isfinite(values)
     return values[finite], weights[finite]
