@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
-from modelwatch.ui.text import esc, number, percent, timestamp, window
+from modelwatch.ui.text import esc, number, percent, percents, timestamp, window
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,10 @@ def test_windows_are_shown_in_utc() -> None:
 
 def test_escaping_covers_quotes_and_markup() -> None:
     assert esc("<a href='x'>\"&</a>") == "&lt;a href=&#x27;x&#x27;&gt;&quot;&amp;&lt;/a&gt;"
+
+
+def test_percents_of_an_array_are_each_fractions_percent() -> None:
+    edges = [0.0, 1.0, 1e-300, 0.0009999, 0.001, 0.5, 0.9995, 0.999999, 0.99999999999999, 1.5, -0.1, np.nan]
+    fractions = np.concatenate([edges, np.random.default_rng(7).random(20_000)])
+    assert percents(fractions) == [percent(float(fraction)) for fraction in fractions]
+    assert percents(np.array([])) == []
