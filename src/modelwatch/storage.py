@@ -110,13 +110,18 @@ def read_json(uri: str, storage_options: StorageOptions | None = None) -> Any:
     except OSError as error:
         raise ModelwatchError(f"{uri}: cannot read: {error}") from error
     try:
-        return orjson.loads(data)  # a third of the standard parser's time on a wide statistics.json
-    except orjson.JSONDecodeError:
-        pass  # orjson refuses NaN, Infinity, integers beyond 64 bits and UTF-16/32, which json reads
-    try:
-        return json.loads(data)
+        return loads_json(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelwatchError(f"{uri}: not valid JSON: {error}") from error
+
+
+def loads_json(data: bytes) -> Any:
+    """`json.loads`, by orjson where it can (a third of the time on a wide statistics.json)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass  # orjson refuses NaN, Infinity, integers beyond 64 bits and UTF-16/32, which json reads
+    return json.loads(data)
 
 
 def write_json(uri: str, document: Any, storage_options: StorageOptions | None = None) -> None:

@@ -130,14 +130,18 @@ def test_each_execution_is_summarised_once_into_the_data_directory(seeded: Seede
         with store.session() as session:
             execution = session.get(Execution, seeded.drifted)
         assert execution is not None
-        numbers, metrics, violations = Reports(seeded.data_dir).summary(execution)
+        summary = Reports(seeded.data_dir).summary(execution)
         kept = list((seeded.data_dir / SUMMARY_FOLDER).glob("*.json"))
         assert kept
         again = Reports(seeded.data_dir).summary(execution)
     finally:
         store.close()
-    assert again == (numbers, metrics, violations)
-    assert numbers[DRIFTING].mean is not None
-    assert numbers[DRIFTING].mean > 200, "the drifted hour's Day Mins are shifted by 90"
-    assert metrics[f"feature_baseline_drift_{DRIFTING}"] > 0.1
-    assert {violation.feature_name for violation in violations} == set(seeded.drifted_violations)
+    assert again == summary
+    drifting = summary.get(DRIFTING)
+    assert drifting is not None
+    assert drifting.mean is not None
+    assert drifting.mean > 200, "the drifted hour's Day Mins are shifted by 90"
+    assert drifting.drift is not None
+    assert drifting.drift > 0.1
+    assert drifting.completeness == 1.0
+    assert {name for name, row in summary.rows.items() if row[3]} == set(seeded.drifted_violations)

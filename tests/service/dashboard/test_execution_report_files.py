@@ -19,7 +19,7 @@ from modelwatch.service.store import Execution, Schedule, open_store
 from modelwatch.ui.pages.execution import execution_fragment
 
 from .dom import parse
-from .seeding import Seeded
+from .seeding import DRIFTING, Seeded
 
 
 @pytest.fixture
@@ -105,3 +105,19 @@ def test_the_rendered_report_is_kept_until_one_of_its_files_changes(
     (folder / RESULTS_FILE).unlink()
     assert "mw-notes" not in reports.rendered(execution, schedule, render)
     assert len(renders) == 7
+
+
+def test_a_summary_keeps_what_can_be_read_of_a_damaged_report(
+    seeded: Seeded, drifted: tuple[Execution, Schedule]
+) -> None:
+    """A history point of a report whose statistics.json is damaged still has its drift and checks."""
+    execution, _ = drifted
+    damaged = _copy(seeded, execution)
+    (damaged / "statistics.json").write_text('{"features": [{"nom": 1}]}')
+    execution.report_uri = str(damaged)
+    found = Reports(seeded.data_dir).summary(execution).get(DRIFTING)
+    assert found is not None
+    assert found.mean is None
+    assert found.drift is not None
+    assert found.drift > 0.1
+    assert found.checks == ("baseline_drift_check",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from modelwatch.errors import ModelwatchError
 from modelwatch.service.dashboard.records import execution_row
 from modelwatch.service.dashboard.reports import Reports
-from modelwatch.service.dashboard.results import COMPLETENESS, DRIFT, drift_setting
+from modelwatch.service.dashboard.results import drift_setting
 from modelwatch.service.store import Execution, Schedule
 from modelwatch.ui.pages.records import HistoryPoint
 
@@ -26,17 +26,16 @@ def feature_history(
         pass
     points = []
     for execution in reversed(executions):
-        numbers, metrics, violations = reports.summary(execution)
-        found = numbers.get(feature)
+        found = reports.summary(execution).get(feature)
         known = known or found is not None
         points.append(
             HistoryPoint(
                 execution=execution_row(execution, schedule.name),
-                drift=metrics.get(DRIFT + feature),
+                drift=found.drift if found else None,
                 threshold=threshold,
-                completeness=metrics.get(COMPLETENESS + feature, found.completeness if found else None),
+                completeness=found.completeness if found else None,
                 mean=found.mean if found else None,
-                violations=[v.constraint_check_type for v in violations if v.feature_name == feature],
+                violations=list(found.checks) if found else [],
             )
         )
     return points if known else None

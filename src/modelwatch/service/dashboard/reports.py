@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import threading
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from modelwatch import storage
 from modelwatch.analysis import METRICS_FILE, VIOLATIONS_FILE
@@ -16,14 +18,17 @@ from modelwatch.baseline import STATISTICS_FILE
 from modelwatch.documents import read_constraints, read_statistics, read_violations
 from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.constraints import Constraints
+from modelwatch.formats.documents import MALFORMED, optional_float
 from modelwatch.formats.results import RESULTS_FILE, AnalysisResults
 from modelwatch.formats.statistics import Statistics
 from modelwatch.formats.violations import Violation
 from modelwatch.service.api.reports import report_file, report_folder
 from modelwatch.service.dashboard.documents import DocumentCache, file_version
 from modelwatch.service.dashboard.records import execution_row
-from modelwatch.service.dashboard.results import metric_values
+from modelwatch.service.dashboard.results import COMPLETENESS, DRIFT, metric_values
 from modelwatch.service.store import Baseline, Execution, Schedule
+
+T = TypeVar("T")
 
 REPORT_DOCUMENTS = (STATISTICS_FILE, VIOLATIONS_FILE, METRICS_FILE, RESULTS_FILE)
 """The files of a report folder that its page shows."""
@@ -39,8 +44,25 @@ PAGES = 8
 
 @dataclass(frozen=True)
 class FeatureNumbers:
+    """One feature in one execution, as its history shows it."""
+
     mean: float | None
     completeness: float | None
+    drift: float | None = None
+    checks: tuple[str, ...] = ()
+    """The checks it violated."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An execution's `FeatureNumbers` per feature, as kept on disk; a history asks for one feature."""
+
+    rows: dict[str, list[Any]]
+    """name -> [mean, completeness, drift, violated checks]."""
+
+    def get(self, name: str) -> FeatureNumbers | None:
+        row = self.rows.get(name)
+        return None if row is None else FeatureNumbers(row[0], row[1], row[2], tuple(row[3]))
 
 
 @dataclass
@@ -104,38 +126,35 @@ class Reports:
         record = (execution_row(execution, schedule.name), execution.created_at, execution.report_uri)
         return self._rendered.keep((record, schedule.endpoint.capture_uri, *versions), render)
 
-    def summary(
-        self, execution: Execution
-    ) -> tuple[dict[str, FeatureNumbers], dict[str, float], list[Violation]]:
-        """Per feature its mean and completeness, the metrics and the violations: for histories."""
+    def summary(self, execution: Execution) -> Summary:
+        """Per feature the few numbers its history shows, from the statistics, metrics and violations of
+        the execution's report: in memory, else from the summary folder, else read once and kept there."""
         folder = self.folder(execution)
-        statistics = self.file(folder, STATISTICS_FILE)
+        files = tuple(self.file(folder, name) for name in (STATISTICS_FILE, METRICS_FILE, VIOLATIONS_FILE))
         try:
-            numbers = self._summaries.load(statistics, self._feature_numbers) if statistics else {}
-        except (ModelwatchError, OSError):
-            numbers = {}
-        violations, metrics = self._checks(folder, [], self._summaries)
-        return numbers, metrics, violations or []
+            versions = tuple(file_version(uri) if uri else None for uri in files)
+        except ModelwatchError:
+            return Summary({})
+        return self._summaries.keep(versions, lambda: self._summarised(files, versions))
 
     def warm(self, execution: Execution) -> None:
         """Summarise a newly finished execution now, so the first feature history to include it is fast."""
         self.summary(execution)
 
-    def _feature_numbers(self, uri: str) -> dict[str, FeatureNumbers]:
-        """The summary of a statistics document: from the summary folder, or parsed once and kept there."""
-        status = os.stat(uri)
-        key = hashlib.sha256(f"{uri}\0{status.st_mtime_ns}\0{status.st_size}".encode()).hexdigest()
-        kept = self._summary_dir / f"{key}.json"
+    def _summarised(self, files: tuple[str | None, ...], versions: tuple[object, ...]) -> Summary:
+        kept = self._summary_dir / f"{hashlib.sha256(repr(versions).encode()).hexdigest()}.json"
         try:
-            return {name: FeatureNumbers(**numbers) for name, numbers in json.loads(kept.read_text()).items()}
-        except (OSError, ValueError, TypeError):
+            rows = storage.loads_json(kept.read_bytes())
+            if isinstance(rows, dict):
+                return Summary(rows)
+        except (OSError, ValueError):
             pass
-        numbers = _feature_numbers(uri)
+        rows = _summary_rows(*files)
         self._summary_dir.mkdir(exist_ok=True)
         partial = kept.with_suffix(f".{os.getpid()}.{threading.get_ident()}.partial")
-        partial.write_text(json.dumps({name: asdict(value) for name, value in numbers.items()}))
+        partial.write_text(json.dumps(rows))
         partial.replace(kept)
-        return numbers
+        return Summary(rows)
 
     def violations(self, execution: Execution) -> list[Violation] | None:
         return self._checks(self.folder(execution), [], self._summaries)[0]
@@ -182,13 +201,46 @@ def _metrics(uri: str) -> dict[str, float]:
     return metric_values(storage.read_json(uri))
 
 
-def _feature_numbers(uri: str) -> dict[str, FeatureNumbers]:
-    numbers = {}
-    for feature in read_statistics(uri).features:
-        counts = feature.numerical or feature.string
-        total = counts.num_present + counts.num_missing if counts else 0
-        numbers[feature.name] = FeatureNumbers(
-            mean=feature.numerical.mean if feature.numerical else None,
-            completeness=counts.num_present / total if counts and total else None,
-        )
-    return numbers
+def _summary_rows(
+    statistics: str | None, metrics: str | None, violations: str | None
+) -> dict[str, list[Any]]:
+    """Only the fields a history shows: the statistics' sketches are never converted."""
+    values = _readable(_metrics, metrics) or {}
+    checks: defaultdict[str, list[str]] = defaultdict(list)
+    for violation in _readable(_violations, violations) or []:
+        checks[violation.feature_name].append(violation.constraint_check_type)
+    moments = _readable(_moments, statistics) or {}
+    names = dict.fromkeys(moments)
+    for metric in values:
+        for prefix in (DRIFT, COMPLETENESS):
+            if metric.startswith(prefix):
+                names[metric.removeprefix(prefix)] = None
+    names.update(dict.fromkeys(checks))
+    rows = {}
+    for name in names:
+        mean, completeness = moments.get(name, (None, None))
+        completeness = values.get(COMPLETENESS + name, completeness)
+        rows[name] = [mean, completeness, values.get(DRIFT + name), checks.get(name, [])]
+    return rows
+
+
+def _readable(read: Callable[[str], T], uri: str | None) -> T | None:
+    """A document for the summary: one that cannot be read contributes nothing (its page says why)."""
+    if uri is None:
+        return None
+    try:
+        return read(uri)
+    except (ModelwatchError, *MALFORMED):
+        return None
+
+
+def _moments(uri: str) -> dict[str, tuple[float | None, float | None]]:
+    """Each feature's mean and completeness, straight from the document's JSON."""
+    found = {}
+    for entry in storage.read_json(uri)["features"]:
+        numerical = entry.get("numerical_statistics")
+        common = (numerical or entry.get("string_statistics") or {}).get("common") or {}
+        present, missing = int(common.get("num_present", 0)), int(common.get("num_missing", 0))
+        mean = optional_float(numerical.get("mean")) if numerical else None
+        found[str(entry["name"])] = (mean, present / (present + missing) if present + missing else None)
+    return found
