@@ -4,8 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
-from modelwatch.readers.capture import ReadOptions, read_capture_rows
+from modelwatch.readers.capture import ReadOptions, csvbulk, read_capture_rows
+from modelwatch.readers.capture.csvbulk import parse, split_lines
 
 from .captures import END, FEATURES, START, T0, capture_file, read, record
 
@@ -102,3 +104,26 @@ def test_many_files_stream_batch_by_batch(tmp_path: Path) -> None:
     ]
     batches = list(read_capture_rows(sorted(files), START, END, ReadOptions()).batches)
     assert [batch.num_rows for batch in batches] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "payloads",
+    [
+        ["1,2,3", "4,,6", ",,", "7,8,9\n10,11,12"],
+        ['"a,b",c,d', '"",x,"y ""quoted"""', "\ufeff1,2,3"],
+        ["1,2,3", "", "4,5,6\n\n7,8,9"],
+        ["1,2,3", "1,2", "1,2,3,4", "5,6,7"],  # wrong field counts: pyarrow says which lines
+        ["1,2,3", 'a"b,c,d', "x,y,z"],  # a quote inside a field: pyarrow's reading of it
+    ],
+)
+def test_payload_lines_split_by_the_kernel_as_pyarrow_parses_them(
+    payloads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = split_lines(pa.array(payloads))
+    names = ["a", "b", "c"]
+    split = parse(lines, names)
+    monkeypatch.setattr(csvbulk, "_split_plain", lambda lines, names: None)
+    parsed = parse(lines, names)
+    assert split[0].equals(parsed[0])
+    assert split[1].tolist() == parsed[1].tolist()
+    assert split[2] == parsed[2]
