@@ -117,11 +117,12 @@ def serve(data_dir: Path) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def timed(client: httpx.Client, path: str) -> tuple[float, int]:
-    started = time.perf_counter()
+def timed(client: httpx.Client, path: str) -> tuple[float, float, int]:
+    """Wall time, CPU time of the whole process (the server's threads and the client) and size."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(path)
     response.raise_for_status()
-    return time.perf_counter() - started, len(response.content)
+    return time.perf_counter() - started, time.process_time() - cpu, len(response.content)
 
 
 def main() -> None:
@@ -145,13 +146,13 @@ def main() -> None:
         server, thread, url = serve(data_dir)
         try:
             with httpx.Client(base_url=url, timeout=600) as client:
-                unsummarised = timed(client, history)[0]
+                unsummarised, unsummarised_cpu, _ = timed(client, history)
         finally:
             server.should_exit = True
             thread.join(10)
         print(
             f"first feature history over {options.executions} executions never summarised before "
-            f"(each statistics.json parsed once, ever): {unsummarised:.1f} s"
+            f"(each statistics.json parsed once, ever): {unsummarised:.1f} s, {unsummarised_cpu:.1f} s of CPU"
         )
         print("a fresh server; each execution summarised on disk, as the server does when one finishes:")
         worst = time_pages(data_dir, options.executions, floor)
@@ -172,19 +173,25 @@ def time_pages(data_dir: Path, executions: int, floor: float) -> float:
         "/baselines/wide",
     ]
     worst = 0.0
-    print(f"{'page':<46} {'first':>9} {'then (median, spread)':>26} {'size':>9}  vs reference")
+    print(
+        f"{'page':<42} {'first':>7} {'(CPU)':>7} {'then: median (spread)':>24} {'(CPU)':>7} "
+        f"{'size':>7} first÷ref"
+    )
     server, thread, url = serve(data_dir)
     try:
         with httpx.Client(base_url=url, timeout=600) as client:
             for path in pages:
-                first, size = timed(client, path)
-                again = [timed(client, path)[0] for _ in range(REPEATS)]
-                median = statistics.median(again)
+                first, first_cpu, size = timed(client, path)
+                again = [timed(client, path) for _ in range(REPEATS)]
+                median = statistics.median(wall for wall, _, _ in again)
+                median_cpu = statistics.median(cpu for _, cpu, _ in again)
                 worst = max(worst, first, median)
+                low, high = min(wall for wall, _, _ in again), max(wall for wall, _, _ in again)
                 print(
-                    f"{path:<46} {first * 1000:>7.0f}ms {median * 1000:>9.0f}ms "
-                    f"({min(again) * 1000:.0f}–{max(again) * 1000:.0f} ms) {size / 1e6:>7.2f}MB  "
-                    f"{median / floor:>5.1f}×"
+                    f"{path:<42} {first * 1000:>5.0f}ms {first_cpu * 1000:>5.0f}ms "
+                    f"{median * 1000:>6.0f}ms ({low * 1000:.0f}–{high * 1000:.0f} ms) "
+                    f"{median_cpu * 1000:>5.0f}ms "
+                    f"{size / 1e6:>5.2f}MB {first / floor:>5.1f}×"
                 )
     finally:
         server.should_exit = True
