@@ -35,7 +35,7 @@ REPORT_DOCUMENTS = (STATISTICS_FILE, VIOLATIONS_FILE, METRICS_FILE, RESULTS_FILE
 SUMMARIES = 4096
 """Per-execution summaries kept in memory (small: a few numbers per feature)."""
 SUMMARY_FOLDER = "dashboard-cache"
-"""Below the data directory: each statistics document's summary, so it is parsed once, ever."""
+"""Below the data directory: each execution's summary, under its report files' versions."""
 DOCUMENTS = 24
 """Whole statistics and constraints documents kept (large: a wide one holds every feature's sketch)."""
 PAGES = 8
