@@ -46,7 +46,8 @@ class ColumnProfile:
     def update(self, array: pa.Array | pa.ChunkedArray) -> None:
         """Add one batch of this column's values (nulls count as missing)."""
         if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
+            # combine_chunks copies even a single chunk.
+            array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
         self.missing += array.null_count
         values = array.drop_null() if array.null_count else array
         if len(values) == 0:
