@@ -184,6 +184,15 @@ def test_to_bytes_round_trip_of_folded_and_multi_level_states() -> None:
     assert_moments_close(back.merge(profile).columns["x"], profile.merge(profile).columns["x"])
 
 
-def test_from_bytes_rejects_other_data() -> None:
+@pytest.mark.parametrize(
+    "data",
+    [
+        zlib.compress(json.dumps({"format": "other"}).encode()),
+        b"",
+        b"\x00" * 8,
+        b"\x05\x00\x00\x00\x00\x00\x00\x00abc",
+    ],
+)
+def test_from_bytes_rejects_other_data(data: bytes) -> None:
     with pytest.raises(ValueError, match="not a modelwatch profile"):
-        Profile.from_bytes(zlib.compress(json.dumps({"format": "other"}).encode()))
+        Profile.from_bytes(data)

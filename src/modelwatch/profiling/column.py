@@ -96,22 +96,22 @@ class ColumnProfile:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The states as JSON-ready values, all but the quantile sketch (`self.sketch.serialize()`)."""
         moments = self.moments.to_dict() if self.moments.n else None
         return {
             "missing": self.missing,
             "types": self.types.to_dict(),
             "moments": moments,
-            "kll": self.sketch.serialize().hex(),
             "categories": self.categories.to_dict(),
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ColumnProfile:
+    def from_dict(cls, data: dict[str, Any], sketch: bytes) -> ColumnProfile:
         return cls(
             missing=int(data["missing"]),
             types=TypeCounts(**data["types"]),
             moments=Moments(**data["moments"]) if data["moments"] else Moments(),
-            sketch=kll_doubles_sketch.deserialize(bytes.fromhex(data["kll"])),
+            sketch=kll_doubles_sketch.deserialize(sketch),
             categories=Categories.from_dict(data["categories"]),
         )
 

@@ -8,6 +8,7 @@ grouping: one per process here, one per partition on a cluster.
 from __future__ import annotations
 
 import json
+import struct
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -20,7 +21,9 @@ BATCH_ROWS = 65_536
 """Rows per profiler update: fewer, larger updates amortize the fixed cost of each column update."""
 
 _FORMAT = "modelwatch-profile"
-_VERSION = 1
+_VERSION = 2
+_HEADER = struct.Struct("<Q")
+"""The size of the compressed states, before them."""
 
 
 class Profile:
@@ -53,22 +56,41 @@ class Profile:
         return Profile(self.item_count + other.item_count, columns)
 
     def to_bytes(self) -> bytes:
-        """A compact serialization (zlib-compressed JSON) that `from_bytes` reads back exactly."""
+        """A compact serialization that `from_bytes` reads back exactly.
+
+        The states as zlib-compressed JSON (level 1: four times faster than the default, a fifth
+        larger), then the quantile sketches in DataSketches' binary form, uncompressed: as hex in
+        the JSON they were most of its encoding and compression time, for doubles that barely
+        compress.
+        """
+        sketches = [column.sketch.serialize() for column in self.columns.values()]
         document: dict[str, Any] = {
             "format": _FORMAT,
             "version": _VERSION,
             "item_count": self.item_count,
-            "columns": [{"name": name, **column.to_dict()} for name, column in self.columns.items()],
+            "columns": [
+                {"name": name, "sketch_bytes": len(sketch), **column.to_dict()}
+                for (name, column), sketch in zip(self.columns.items(), sketches, strict=True)
+            ],
         }
-        # Level 1: four times faster than the default and a fifth larger; profiles travel between processes.
-        return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 1)
+        states = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 1)
+        return b"".join([_HEADER.pack(len(states)), states, *sketches])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Profile:
-        document = json.loads(zlib.decompress(data))
-        if document.get("format") != _FORMAT:
+        try:
+            (size,) = _HEADER.unpack_from(data)
+            document = json.loads(zlib.decompress(data[_HEADER.size : _HEADER.size + size]))
+        except (struct.error, zlib.error, ValueError) as error:
+            raise ValueError("not a modelwatch profile") from error
+        if document.get("format") != _FORMAT or document.get("version") != _VERSION:
             raise ValueError("not a modelwatch profile")
-        columns = {entry.pop("name"): ColumnProfile.from_dict(entry) for entry in document["columns"]}
+        columns: dict[str, ColumnProfile] = {}
+        offset = _HEADER.size + size
+        for entry in document["columns"]:
+            end = offset + entry.pop("sketch_bytes")
+            columns[entry.pop("name")] = ColumnProfile.from_dict(entry, data[offset:end])
+            offset = end
         return cls(int(document["item_count"]), columns)
 
 
