@@ -32,7 +32,8 @@ $(JSDOM): $(STAMP)
 	command -v npm >/dev/null && npm install --silent --no-save --prefix $(VENV) jsdom@26.1.0 \
 		|| echo "jsdom not installed: the report script's behaviour test will be skipped"
 
-# loadgroup: the tests of one xdist_group share a worker (the dashboard's seeded server starts once).
+# loadgroup: the tests of one xdist_group share a worker (the dashboard's seeded server starts once). On
+# pytest 9.2 xdist 3.8 ignores the groups (pytest-xdist#1386): each worker then seeds its own server.
 test: lint $(JSDOM)
 	NODE_PATH=$(abspath $(VENV))/node_modules $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 

@@ -3,7 +3,8 @@
 Everything is session-scoped (a server with its executions takes seconds to set up); the tests that change
 the data (a schedule created, stopped, run) use schedules of their own, so the pages the other tests look at
 stay as seeded. The test modules share the xdist group "dashboard" (`GROUP`): under `pytest -n`, the
-Makefile's `--dist loadgroup` runs them on one worker, so each server starts once.
+Makefile's `--dist loadgroup` runs them on one worker, so each server starts once (except on pytest 9.2,
+where xdist 3.8 ignores the groups, pytest-xdist#1386: each worker running some of them seeds its own).
 """
 
 from __future__ import annotations
