@@ -285,6 +285,7 @@ def test_stop_start_and_run_now_buttons(tab: Tab, api: Client) -> None:
         page.locator(f'[data-testid="{action}"]').click()
         wait_for_status(api, "buttons", now)
         expect(status).to_have_text(status_text(now))
+        page.wait_for_load_state()  # the reloaded page's script is ready for the next click
     page.locator('[data-testid="run-now"]').click()
     expect(page.locator('[data-testid="form-message"]')).to_be_visible()
     expect(page.locator('[data-testid="form-error"]')).to_be_hidden()

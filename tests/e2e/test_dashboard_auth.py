@@ -70,4 +70,5 @@ def test_an_operator_stops_and_starts_a_schedule(auth_tab: Tab, auth_server: Aut
             page.locator(f'[data-testid="{action}"]').click()
             wait_for_status(operator, auth_server.schedule, now)
             expect(status).to_have_text(status_text(now))
+            page.wait_for_load_state()  # the reloaded page's script is ready for the next click
     expect(page.locator('[data-testid="form-error"]')).to_be_hidden()
