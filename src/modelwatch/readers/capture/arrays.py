@@ -12,10 +12,15 @@ import numpy as np
 import pyarrow as pa
 
 
+def whole(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is, for `combine_chunks` copies even that one."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def bools(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A boolean array as numpy; null is False."""
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+        array = whole(array)
     if not len(array) or array.null_count == len(array):
         return np.zeros(len(array), dtype=bool)
     validity, values = array.buffers()

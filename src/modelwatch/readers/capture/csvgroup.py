@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from modelwatch.readers.capture import problems as kinds
+from modelwatch.readers.capture.arrays import whole
 from modelwatch.readers.capture.csvbulk import SideLines, field_count, parse, split_lines
 from modelwatch.readers.capture.layout import Layout, Side
 from modelwatch.readers.capture.problems import Problems
@@ -54,7 +55,7 @@ def _lines(table: pa.Table, sides: tuple[Side, ...], records: np.ndarray) -> dic
     columns = {side: table.column(COLUMN[side]) for side in sides}
     if len(records) < table.num_rows:
         columns = {side: column.take(records) for side, column in columns.items()}
-    return {side: split_lines(column.combine_chunks()) for side, column in columns.items()}
+    return {side: split_lines(whole(column)) for side, column in columns.items()}
 
 
 def _parse_sides(
@@ -94,7 +95,7 @@ def _parse_sides(
         if not good.all():
             side_table = side_table.filter(pa.array(good[side_parsed]))
         for name, column in zip(side_table.column_names, side_table.columns, strict=True):
-            columns[name] = column.combine_chunks()
+            columns[name] = whole(column)
     per_record = np.bincount(line_record[good], minlength=records)
     if not good.any():
         return None, per_record

@@ -23,7 +23,7 @@ import pyarrow.json as pajson
 from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.capture import parse_inference_time
 from modelwatch.readers.capture import problems as kinds
-from modelwatch.readers.capture.arrays import bools, int64s
+from modelwatch.readers.capture.arrays import bools, int64s, whole
 from modelwatch.readers.capture.problems import Problems
 from modelwatch.storage import StorageOptions, filesystem
 
@@ -171,16 +171,14 @@ def _read_options(block: bytes) -> pajson.ReadOptions:
 
 def _columns(table: pa.Table) -> pa.Table:
     """The nested capture table as flat columns named `side.field`, and `inferenceTime`."""
-    capture = table.column("captureData").combine_chunks()
+    capture = whole(table.column("captureData"))
     columns = {}
     for side in SIDES:
         side_array = pc.struct_field(capture, side)
         for name in SIDE_FIELDS:
             columns[f"{side}.{name}"] = pc.struct_field(side_array, name)
     columns["captureData"] = capture.is_valid()
-    columns["inferenceTime"] = pc.struct_field(
-        table.column("eventMetadata").combine_chunks(), "inferenceTime"
-    )
+    columns["inferenceTime"] = pc.struct_field(whole(table.column("eventMetadata")), "inferenceTime")
     return pa.table(columns)
 
 
@@ -235,7 +233,7 @@ def _record_values(document: dict[str, Any], values: dict[str, list[Any]]) -> No
 
 def _in_window(table: pa.Table, start: datetime, end: datetime, where: Any, problems: Problems) -> np.ndarray:
     """Which records have an inferenceTime in [start, end); a missing or bad one is counted."""
-    texts = table.column("inferenceTime").combine_chunks()
+    texts = whole(table.column("inferenceTime"))
     try:
         moments = pc.cast(texts, _TIME)
     except pa.ArrowInvalid:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from modelwatch.readers.arrow import flat_table
 from modelwatch.readers.capture import problems as kinds
-from modelwatch.readers.capture.arrays import bools
+from modelwatch.readers.capture.arrays import bools, whole
 from modelwatch.readers.capture.csvbulk import field_count, join_payloads, parse, payload_offsets, split_lines
 from modelwatch.readers.capture.layout import Layout
 from modelwatch.readers.capture.payloads import PROTOCOL_KEYS
@@ -61,7 +61,7 @@ def json_batch(
 ) -> tuple[pa.RecordBatch | None, np.ndarray, bool] | None:
     """(batch, rows per record, positional names used) for records with a JSON object request, or
     None to leave them all to the per-record path."""
-    inputs = json_objects(table.column("endpointInput.data").combine_chunks())
+    inputs = json_objects(whole(table.column("endpointInput.data")))
     if inputs is None:
         return None
     good = np.ones(table.num_rows, dtype=bool)
@@ -69,7 +69,7 @@ def json_batch(
     columns: dict[str, pa.Array] = {}
     keep = None if good.all() else pa.array(good)
     for name, column in zip(inputs.column_names, inputs.columns, strict=True):
-        columns[name] = (column if keep is None else column.filter(keep)).combine_chunks()
+        columns[name] = whole(column if keep is None else column.filter(keep))
     for name, values in outputs.items():
         array = values if keep is None else values.filter(keep)
         columns[OUTPUT_PREFIX + name if name in columns else name] = array
@@ -85,12 +85,12 @@ def _outputs(
 ) -> tuple[dict[str, pa.Array], bool]:
     """Each record's one output row as columns (missing where a record has no output); a record
     whose output gives no single row is counted and marked bad in `good`."""
-    data = table.column("endpointOutput.data").combine_chunks()
+    data = whole(table.column("endpointOutput.data"))
     present = bools(data.is_valid())
     records = np.flatnonzero(present)
     if not len(records):
         return {}, False
-    encodings = pc.utf8_upper(table.column("endpointOutput.encoding").combine_chunks().take(records))
+    encodings = pc.utf8_upper(whole(table.column("endpointOutput.encoding")).take(records))
     if bool(pc.all(pc.equal(encodings, "CSV")).as_py()):
         bulk = _csv_values(data.take(records), layout)
         if bulk is not None:
@@ -120,7 +120,7 @@ def _csv_values(payloads: pa.Array, layout: Layout) -> tuple[dict[str, pa.Array]
     full = np.full(len(payloads), -1)
     full[parsed] = np.arange(int(parsed.sum()))
     indices = pa.array(full, mask=full < 0)
-    return {name: parsed_table.column(name).combine_chunks().take(indices) for name in names}, parsed
+    return {name: whole(parsed_table.column(name)).take(indices) for name in names}, parsed
 
 
 def _outputs_by_record(

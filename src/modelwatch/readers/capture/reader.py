@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from modelwatch.errors import ModelwatchError
 from modelwatch.readers.capture import problems as kinds
-from modelwatch.readers.capture.arrays import bools
+from modelwatch.readers.capture.arrays import bools, whole
 from modelwatch.readers.capture.csvgroup import csv_batch
 from modelwatch.readers.capture.decode import RecordBlock, read_blocks
 from modelwatch.readers.capture.jsonbulk import json_batch
@@ -140,7 +140,7 @@ def _batches(
 
 
 def _column(block: RecordBlock, name: str) -> pa.Array:
-    return block.table.column(name).combine_chunks()
+    return whole(block.table.column(name))
 
 
 def _usable(block: RecordBlock, problems: Problems) -> np.ndarray:
