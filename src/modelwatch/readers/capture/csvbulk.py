@@ -25,6 +25,7 @@ from modelwatch.readers.csv import _string_array
 NEWLINE, QUOTE, CARRIAGE_RETURN = 10, 34, 13
 _SEPARATORS = np.frombuffer(b',"', dtype=np.uint8)
 _SAMPLE_BYTES = 16 * 2**10
+_SAMPLE_LINES = 100
 
 
 @dataclass
@@ -87,10 +88,13 @@ def join_payloads(payloads: pa.Array) -> np.ndarray:
 
 
 def field_count(lines: SideLines) -> int:
-    """The most common number of fields among the first lines (a bad first line does not decide)."""
-    sample = bytes(lines.buffer[:_SAMPLE_BYTES])
-    if len(lines.buffer) > _SAMPLE_BYTES:
-        sample = sample[: sample.rfind(b"\n") + 1]
+    """The most common number of fields among the first 100 lines (a bad first line does not
+    decide; a hundred, not 16 KiB: that is 8,000 one-value lines, 3.5 ms of Python's csv)."""
+    head = lines.buffer[:_SAMPLE_BYTES]
+    ends = np.flatnonzero(head == NEWLINE)[:_SAMPLE_LINES]
+    if len(ends) == _SAMPLE_LINES or len(lines.buffer) > len(head):  # whole lines only
+        head = head[: int(ends[-1]) + 1 if len(ends) else 0]
+    sample = bytes(head)
     rows = [len(row) for row in csv.reader(io.StringIO(sample.decode("utf-8", "replace"), newline="")) if row]
     return Counter(rows).most_common(1)[0][0] if rows else 0
 
