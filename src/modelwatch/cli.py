@@ -59,9 +59,11 @@ def baseline(
 
     Example: modelwatch baseline data/train.csv --output baseline/
     """
+    from modelwatch.arrow_start import start_arrow_without_pandas
     from modelwatch.baseline import suggest_baseline
     from modelwatch.console import print_baseline_summary, progress_bar
 
+    start_arrow_without_pandas()  # this process profiles chunks too
     with progress_bar("profiling") as progress:
         result = suggest_baseline(
             dataset,
