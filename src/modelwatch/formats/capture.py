@@ -65,14 +65,10 @@ class CapturedPayload:
         return self.data.encode("utf-8")
 
     def to_json(self) -> str:
-        """`to_dict()` as compact JSON, built directly: this runs once per captured record."""
-        text = (
-            f'{{"observedContentType":{_quote(self.observed_content_type)},"mode":"{self.mode}",'
-            f'"data":{_quote(self.data)},"encoding":"{self.encoding}"'
+        """`to_dict()` as compact JSON."""
+        return payload_json(
+            self.observed_content_type, self.mode, self.data, self.encoding, self.original_size_bytes
         )
-        if self.original_size_bytes is not None:
-            text += f',"truncated":true,"originalSizeBytes":{int(self.original_size_bytes)}'
-        return text + "}"
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -114,15 +110,12 @@ class EventMetadata:
     custom_attributes: str | None = None
 
     def to_json(self) -> str:
-        text = (
-            f'{{"eventId":{_quote(self.event_id)},'
-            f'"inferenceTime":"{format_inference_time(self.inference_time)}"'
+        return metadata_json(
+            self.event_id,
+            format_inference_time(self.inference_time),
+            self.inference_id,
+            self.custom_attributes,
         )
-        if self.inference_id is not None:
-            text += f',"inferenceId":{_quote(self.inference_id)}'
-        if self.custom_attributes is not None:
-            text += f',"customAttributes":{_quote(self.custom_attributes)}'
-        return text + "}"
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -170,14 +163,11 @@ class CaptureRecord:
 
     def to_json_line(self) -> str:
         """Compact JSON with a trailing newline, as in SageMaker's files (equal to `to_dict()`)."""
-        capture_data = []
-        if self.endpoint_input is not None:
-            capture_data.append('"endpointInput":' + self.endpoint_input.to_json())
-        if self.endpoint_output is not None:
-            capture_data.append('"endpointOutput":' + self.endpoint_output.to_json())
-        return (
-            f'{{"captureData":{{{",".join(capture_data)}}},"eventMetadata":{self.event_metadata.to_json()},'
-            f'"eventVersion":{_quote(self.event_version)}}}\n'
+        return record_json_line(
+            None if self.endpoint_input is None else self.endpoint_input.to_json(),
+            None if self.endpoint_output is None else self.endpoint_output.to_json(),
+            self.event_metadata.to_json(),
+            self.event_version,
         )
 
     @classmethod
@@ -225,18 +215,67 @@ def capture_payload(
     for its type (say, broken JSON) is kept as it came: the record is a faithful copy, judging it is
     the reader's job.
     """
+    data, encoding, original_size = encode_body(body, content_types.encoding_for(content_type), limit, size)
+    return CapturedPayload(content_type, mode, data, encoding, original_size)
+
+
+def encode_body(
+    body: bytes, encoding: Encoding, limit: int, size: int | None = None
+) -> tuple[str, Encoding, int | None]:
+    """`(data, encoding, original size when cut)` of a body whose content type asks for `encoding`."""
     size = len(body) if size is None else size
     original_size = None
     if size > limit:
         original_size = size
         body = body[:limit]
-    encoding = content_types.encoding_for(content_type)
     if encoding != "BASE64":
         text = _utf8_text(body, cut=original_size is not None)
         if text is not None:
-            return CapturedPayload(content_type, mode, text, encoding, original_size)
-    return CapturedPayload(
-        content_type, mode, base64.b64encode(body).decode("ascii"), "BASE64", original_size
+            return text, encoding, original_size
+    return base64.b64encode(body).decode("ascii"), "BASE64", original_size
+
+
+# The JSON text of a record, built directly (they run once per captured record): the model's
+# to_json methods and the capture writer, which skips building the model's objects, both use them.
+
+
+def payload_json(
+    observed_content_type: str, mode: Mode, data: str, encoding: Encoding, original_size_bytes: int | None
+) -> str:
+    text = (
+        f'{{"observedContentType":{_quote(observed_content_type)},"mode":"{mode}",'
+        f'"data":{_quote(data)},"encoding":"{encoding}"'
+    )
+    if original_size_bytes is not None:
+        text += f',"truncated":true,"originalSizeBytes":{int(original_size_bytes)}'
+    return text + "}"
+
+
+def metadata_json(
+    event_id: str, inference_time: str, inference_id: str | None, custom_attributes: str | None
+) -> str:
+    """`inference_time` already formatted (`format_inference_time`)."""
+    text = f'{{"eventId":{_quote(event_id)},"inferenceTime":"{inference_time}"'
+    if inference_id is not None:
+        text += f',"inferenceId":{_quote(inference_id)}'
+    if custom_attributes is not None:
+        text += f',"customAttributes":{_quote(custom_attributes)}'
+    return text + "}"
+
+
+def record_json_line(
+    endpoint_input: str | None, endpoint_output: str | None, event_metadata: str, event_version: str
+) -> str:
+    """One line of a capture file from the JSON text of its parts."""
+    if endpoint_input is None:
+        capture_data = "" if endpoint_output is None else '"endpointOutput":' + endpoint_output
+    elif endpoint_output is None:
+        capture_data = '"endpointInput":' + endpoint_input
+    else:
+        capture_data = '"endpointInput":' + endpoint_input + ',"endpointOutput":' + endpoint_output
+    return (
+        f'{{"captureData":{{{capture_data}}},"eventMetadata":{event_metadata},'
+        f'"eventVersion":{_quote(event_version)}}}\n'
     )
 
 
