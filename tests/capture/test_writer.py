@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.writer import EventIds
+from modelwatch.capture.records import EventIds
 from modelwatch.errors import ModelwatchError
 
 from .conftest import read_records
@@ -149,7 +149,7 @@ def test_threads_sharing_a_writer_lose_nothing(tmp_path: Path) -> None:
 WRITER_PROCESS = """
 import sys
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.writer import EventIds
+from modelwatch.capture.records import EventIds
 with CaptureWriter(sys.argv[1], "demo", max_file_bytes=4_000) as writer:
     for index in range(500):
         writer.write(f"{sys.argv[2]},{index}", "0", input_content_type="text/csv")

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from modelwatch import storage
-from modelwatch.capture.exchange import DEFAULT_CONTENT_TYPE, Exchange, Sampler, parse_capture_modes
+from modelwatch.capture.exchange import Exchange, Sampler, parse_capture_modes
 from modelwatch.capture.files import (
     DEFAULT_VARIANT,
     OpenCaptureFile,
@@ -34,7 +32,8 @@ from modelwatch.capture.files import (
     upload,
     window_end,
 )
-from modelwatch.formats.capture import CaptureRecord, ContentTypes, EventMetadata, capture_payload
+from modelwatch.capture.records import RecordEncoder
+from modelwatch.formats.capture import ContentTypes
 
 logger = logging.getLogger("modelwatch.capture")
 
@@ -47,28 +46,6 @@ _MAX_RETRY_SLEEP = 5.0
 _POLL_SECONDS = 0.02
 _SLICE_RECORDS = 32
 _SLICE_PAUSE_SECONDS = 0.0001
-
-
-class EventIds:
-    """Random (version 4) UUID strings, 256 per `os.urandom` call: `uuid.uuid4()` makes a system
-    call and a UUID object per id, a fifth of the writer's time per record."""
-
-    _PER_DRAW = 256
-
-    def __init__(self) -> None:
-        self._hex = ""
-        self._at = 0
-
-    def next(self) -> str:
-        if self._at >= len(self._hex):
-            self._hex = os.urandom(16 * self._PER_DRAW).hex()
-            self._at = 0
-        h = self._hex[self._at : self._at + 32]
-        self._at += 32
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-
-
-_UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +107,7 @@ class CaptureWriter:
         self._give_up_at: float | None = None
         self._closed = False
         self._file: OpenCaptureFile | None = None
-        self._event_ids = EventIds()
+        self._encoder = RecordEncoder(self.modes, self.content_types, max_body_bytes)
         self._thread = threading.Thread(target=self._run, name="modelwatch-capture-writer", daemon=True)
         self._thread.start()
         _open_writers.add(self)
@@ -277,7 +254,7 @@ class CaptureWriter:
         return min(max(remaining, 0.001), _POLL_SECONDS)
 
     def _append(self, exchange: Exchange) -> None:
-        line = self._record(exchange).to_json_line().encode("utf-8")
+        line = self._encoder.line(exchange)
         window = roll_window(exchange.inference_time, self.roll_interval)
         current = self._file
         if current is not None and (
@@ -290,34 +267,6 @@ class CaptureWriter:
                 uri=capture_file_uri(self.prefix, exchange.inference_time), window=window
             )
         current.append(line)
-
-    def _record(self, exchange: Exchange) -> CaptureRecord:
-        endpoint_input = endpoint_output = None
-        if "input" in self.modes:
-            endpoint_input = capture_payload(
-                exchange.input_body,
-                exchange.input_content_type or DEFAULT_CONTENT_TYPE,
-                "INPUT",
-                self.content_types,
-                self.max_body_bytes,
-                exchange.input_size,
-            )
-        if "output" in self.modes:
-            endpoint_output = capture_payload(
-                exchange.output_body,
-                exchange.output_content_type or DEFAULT_CONTENT_TYPE,
-                "OUTPUT",
-                self.content_types,
-                self.max_body_bytes,
-                exchange.output_size,
-            )
-        metadata = EventMetadata(
-            event_id=self._event_ids.next(),
-            inference_time=datetime.fromtimestamp(exchange.inference_time, UTC),
-            inference_id=exchange.inference_id,
-            custom_attributes=exchange.custom_attributes,
-        )
-        return CaptureRecord(metadata, endpoint_input, endpoint_output)
 
     def _roll(self) -> None:
         """Upload the open file, retrying until it succeeds or `close()`'s deadline passes."""
