@@ -83,19 +83,22 @@ class _GroupResult:
 
 def _groups(files: tuple[CaptureFile, ...], parts: int) -> list[tuple[CaptureFile, ...]]:
     """The files in at most `parts` groups of about equal bytes (none empty, none much smaller than
-    MIN_GROUP_BYTES), largest file first into the lightest group; a window of no files is one group.
+    MIN_GROUP_BYTES), largest file first into the lightest group (the one with fewer files among
+    equals: a store that lists no sizes gets groups of equal counts); a window of no files is one
+    group.
 
     Several groups per worker: a worker that finishes early takes another instead of idling while
     the last group is read.
     """
     total = sum(file.size for file in files)
-    parts = max(1, min(parts, len(files), -(-total // MIN_GROUP_BYTES)))
+    by_bytes = -(-total // MIN_GROUP_BYTES) if total else len(files)  # sizes unknown: by count
+    parts = max(1, min(parts, len(files), by_bytes))
     groups: list[list[CaptureFile]] = [[] for _ in range(parts)]
-    loads = [(0, index) for index in range(parts)]
+    loads = [(0, 0, index) for index in range(parts)]
     for file in sorted(files, key=lambda file: (-file.size, file.path)):
-        load, index = heapq.heappop(loads)
+        load, count, index = heapq.heappop(loads)
         groups[index].append(file)
-        heapq.heappush(loads, (load + file.size, index))
+        heapq.heappush(loads, (load + file.size, count + 1, index))
     return [tuple(sorted(group)) for group in groups if group] or [()]
 
 

@@ -36,3 +36,8 @@ def test_a_small_window_is_one_group_and_no_window_is_one_empty_group() -> None:
 
 def test_never_more_groups_than_files() -> None:
     assert len(_groups(files(100 * MIB, 100 * MIB), 8)) == 2
+
+
+def test_files_of_unknown_size_are_dealt_out_by_count() -> None:
+    groups = _groups(files(*[0] * 10), 4)
+    assert sorted(len(group) for group in groups) == [2, 2, 3, 3]
