@@ -11,18 +11,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from modelwatch.arrow_start import start_arrow_without_pandas
-from modelwatch.process import exit_quietly_at_interpreter_exit
+from modelwatch.engines.pool import CHUNK_BYTES, WorkerPool, started_pool
 from modelwatch.profiling.profile import Profile, profile_batches
 from modelwatch.readers import Chunk, DatasetSpec, plan_chunks, read_chunk
 
@@ -31,8 +24,6 @@ Progress = Callable[[int, int], None]
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
-
-CHUNK_BYTES = 64 * 2**20
 
 
 def run_tasks(
@@ -45,10 +36,11 @@ def run_tasks(
     """`function` over `tasks` on up to `workers` processes (default: every core); results in task order.
 
     This process is one of them: it takes tasks too (in a thread, so that progress keeps being
-    reported), and only `workers - 1` are started, which saves one process's start-up and imports
-    (~0.5 s of CPU) and puts this one, already warm, to work at once. Each process takes its next
-    task as it finishes one. `function` must be a module-level function and tasks and results
-    picklable.
+    reported), and only `workers - 1` are spawned, which saves one process's start-up and imports
+    (~0.5 s of CPU) and puts this one, already warm, to work at once. The spawned ones are those of
+    `started_workers` when the caller started them ahead, else started here and ended on return.
+    Each process takes its next task as it finishes one. `function` must be a module-level function
+    and tasks and results picklable.
     """
     report = progress or (lambda done, total: None)
     total = len(tasks)
@@ -60,34 +52,48 @@ def run_tasks(
             results.append(function(task))
             report(done, total)
         return results
+    started = started_pool()
+    if started is not None:
+        return _share(function, tasks, started, min(workers - 1, started.processes), report)
+    with WorkerPool(workers - 1) as pool:
+        return _share(function, tasks, pool, workers - 1, report)
+
+
+def _share(
+    function: Callable[[Task], Result],
+    tasks: Sequence[Task],
+    pool: WorkerPool,
+    spawned: int,
+    report: Progress,
+) -> list[Result]:
+    """The tasks taken, one at a time, by this process and `spawned` of the pool's workers."""
     ordered: dict[int, Result] = {}
     waiting = iter(enumerate(tasks))
-    running: dict[Future[Result], tuple[int, Executor]] = {}
+    running: dict[Future[Result], tuple[int, Executor | WorkerPool]] = {}
 
-    def start_next(executor: Executor) -> None:
+    def start_next(executor: Executor | WorkerPool) -> None:
         following = next(waiting, None)
         if following is not None:
             index, task = following
             running[executor.submit(function, task)] = (index, executor)
 
-    context = multiprocessing.get_context("spawn")
-    with (
-        ThreadPoolExecutor(max_workers=1) as here,
-        ProcessPoolExecutor(
-            max_workers=workers - 1, mp_context=context, initializer=exit_quietly_at_interpreter_exit
-        ) as pool,
-    ):
+    here = ThreadPoolExecutor(max_workers=1)
+    try:
         start_next(here)
-        for _ in range(workers - 1):
+        for _ in range(spawned):
             start_next(pool)
         while running:
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 index, executor = running.pop(future)
                 ordered[index] = future.result()
-                report(len(ordered), total)
+                report(len(ordered), len(tasks))
                 start_next(executor)
-    return [ordered[index] for index in range(total)]
+    finally:
+        # After an error, this process's task is left to finish in its thread: the error goes
+        # up now instead of after it.
+        here.shutdown(wait=False, cancel_futures=True)
+    return [ordered[index] for index in range(len(tasks))]
 
 
 def merge_profiles(profiles: Sequence[Profile]) -> Profile:
