@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from modelwatch.capture.command import capture_command
+from modelwatch.engines.pool import may_need_workers, started_workers
 from modelwatch.errors import ModelwatchError
 from modelwatch.process import exit_now
 from modelwatch.storage import parse_storage_options
@@ -59,21 +60,23 @@ def baseline(
 
     Example: modelwatch baseline data/train.csv --output baseline/
     """
-    from modelwatch.arrow_start import start_arrow_without_pandas
-    from modelwatch.baseline import suggest_baseline
-    from modelwatch.console import print_baseline_summary, progress_bar
+    # The workers first, so that their imports overlap this process's.
+    with started_workers(workers, needed=may_need_workers(dataset)):
+        from modelwatch.arrow_start import start_arrow_without_pandas
+        from modelwatch.baseline import suggest_baseline
+        from modelwatch.console import print_baseline_summary, progress_bar
 
-    start_arrow_without_pandas()  # this process profiles chunks too
-    with progress_bar("profiling") as progress:
-        result = suggest_baseline(
-            dataset,
-            output,
-            dataset_format=dataset_format.value if dataset_format else None,
-            header=header,
-            storage_options=parse_storage_options(storage_option),
-            workers=workers,
-            progress=progress,
-        )
+        start_arrow_without_pandas()  # this process profiles chunks too
+        with progress_bar("profiling") as progress:
+            result = suggest_baseline(
+                dataset,
+                output,
+                dataset_format=dataset_format.value if dataset_format else None,
+                header=header,
+                storage_options=parse_storage_options(storage_option),
+                workers=workers,
+                progress=progress,
+            )
     print_baseline_summary(result)
 
 
@@ -137,30 +140,33 @@ def analyze(
     Example: modelwatch analyze --input capture/churn/AllTraffic --baseline baseline/ --output report/
     --start 2026-11-29T10:00:00Z --end 2026-11-29T11:00:00Z
     """
-    from modelwatch.analysis import analyze as run_analysis
-    from modelwatch.arrow_start import start_arrow_without_pandas
-    from modelwatch.console import print_analysis_summary, progress_bar
+    # The workers first, so that their imports overlap this process's; they read capture files.
+    needed = start is not None or end is not None or may_need_workers(input)
+    with started_workers(workers, preload=("modelwatch.engines.capture",), needed=needed):
+        from modelwatch.analysis import analyze as run_analysis
+        from modelwatch.arrow_start import start_arrow_without_pandas
+        from modelwatch.console import print_analysis_summary, progress_bar
 
-    start_arrow_without_pandas()
-    with progress_bar("analyzing") as progress:
-        result = run_analysis(
-            input,
-            output,
-            baseline=baseline,
-            baseline_statistics=baseline_statistics,
-            baseline_constraints=baseline_constraints,
-            start=parse_time(start),
-            end=parse_time(end),
-            dataset_format=dataset_format.value if dataset_format else None,
-            header=header,
-            preprocessor=preprocessor,
-            postprocessor=postprocessor,
-            output_columns_position=output_columns_position.value,
-            allow_empty=allow_empty,
-            storage_options=parse_storage_options(storage_option),
-            workers=workers,
-            progress=progress,
-        )
+        start_arrow_without_pandas()
+        with progress_bar("analyzing") as progress:
+            result = run_analysis(
+                input,
+                output,
+                baseline=baseline,
+                baseline_statistics=baseline_statistics,
+                baseline_constraints=baseline_constraints,
+                start=parse_time(start),
+                end=parse_time(end),
+                dataset_format=dataset_format.value if dataset_format else None,
+                header=header,
+                preprocessor=preprocessor,
+                postprocessor=postprocessor,
+                output_columns_position=output_columns_position.value,
+                allow_empty=allow_empty,
+                storage_options=parse_storage_options(storage_option),
+                workers=workers,
+                progress=progress,
+            )
     if result.failed:
         raise ModelwatchError(f"Failed: {result.message}")
     print_analysis_summary(result)
