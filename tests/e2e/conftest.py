@@ -33,8 +33,10 @@ class AuthServer:
     schedule: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module, not per session: while Playwright's sync API runs, its event loop is the thread's running
+    loop, and the tests of other modules that a worker runs next could not call asyncio.run()."""
     chromium = require_chromium(os.environ)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=list(CHROMIUM_FLAGS))
