@@ -1,9 +1,10 @@
 """`CaptureWriter`: the one writer behind the proxy, the middlewares and direct calls.
 
-Requests only sample and append raw bytes to a bounded queue (a deque: no lock and no thread
-wake-up per request). A background thread wakes every 20 ms, encodes what piled up, fills the file
-of the current roll window in memory and uploads it whole when the window ends (or the file
-reaches the size limit). If the store fails, the thread retries that upload with backoff
+A request that is sampled has its record encoded as a JSON line in its own thread (a few µs for
+an inference-sized record) and appended to a bounded queue (a deque: no thread wake-up per
+request). A background thread wakes every 20 ms, moves what piled up into the file of the current
+roll window, held in memory, and uploads it whole when the window ends (or the file reaches the
+size limit). If the store fails, the thread retries that upload with backoff
 while the queue absorbs new records; once the queue is full new records are dropped, counted and
 logged, and requests go on unaffected. `close()` (which the proxy calls on SIGTERM, the ASGI
 middleware at lifespan shutdown, and interpreter exit) uploads everything still held. A `kill -9`
@@ -44,7 +45,7 @@ DEFAULT_ROLL_INTERVAL_SECONDS = 60.0
 DEFAULT_QUEUE_SIZE = 10_000
 _MAX_RETRY_SLEEP = 5.0
 _POLL_SECONDS = 0.02
-_SLICE_RECORDS = 32
+_SLICE_RECORDS = 256  # about 0.3 ms of appending
 _SLICE_PAUSE_SECONDS = 0.0001
 
 
@@ -94,7 +95,7 @@ class CaptureWriter:
         self._drop_log_interval = drop_log_interval_seconds
         check_writable(self.prefix, self.storage_options)
 
-        self._pending: deque[Exchange] = deque()
+        self._pending: deque[tuple[float, bytes]] = deque()  # (inference time, JSON line)
         self._queue_size = queue_size
         self._wake = threading.Event()
         self._flush_requests: list[threading.Event] = []
@@ -153,14 +154,27 @@ class CaptureWriter:
         )
 
     def submit(self, exchange: Exchange) -> bool:
-        """Queue an already sampled exchange; a full queue (or a closed writer) drops it."""
-        if not self._closed and len(self._pending) < self._queue_size:
-            self._pending.append(exchange)
-            with self._lock:
+        """Encode an already sampled exchange and queue its line; a full queue (or a closed writer)
+        drops it.
+
+        The record is encoded here, in the caller's thread, not on the writer thread: with raw
+        exchanges queued, the writer thread held the GIL for every record it encoded, and on a
+        busy machine a request waited for the GIL while the OS had the writer thread descheduled
+        (the proxy's p99 at 2,500 req/s: 166-434 ms, against 14-45 ms with capture off).
+        """
+        if self._closed or len(self._pending) >= self._queue_size:
+            self._count_dropped(1, "the writer is closed" if self._closed else "the capture queue is full")
+            return False
+        try:
+            with self._lock:  # the encoder's event ids and caches are shared by the request threads
+                line = self._encoder.line(exchange)
                 self._submitted += 1
-            return True
-        self._count_dropped(1, "the writer is closed" if self._closed else "the capture queue is full")
-        return False
+        except Exception:
+            logger.exception("capture: cannot encode a record; it is dropped")
+            self._count_dropped(1, "of an unexpected error")
+            return False
+        self._pending.append((exchange.inference_time, line))
+        return True
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Upload everything queued so far, even mid-window; True if done within `timeout`."""
@@ -234,12 +248,12 @@ class CaptureWriter:
                 return
 
     def _drain(self) -> None:
-        """Encode queued records in short slices, pausing between them so request threads get the GIL."""
+        """Move queued lines into the open file, pausing now and then so request threads get the GIL."""
         done = 0
         while self._pending:
-            exchange = self._pending.popleft()
+            inference_time, line = self._pending.popleft()
             try:
-                self._append(exchange)
+                self._append(inference_time, line)
             except Exception:
                 logger.exception("capture writer: unexpected error; the record is dropped")
                 self._count_dropped(1, "of an unexpected error")
@@ -253,9 +267,8 @@ class CaptureWriter:
         remaining = window_end(self._file.window, self.roll_interval) - self.clock()
         return min(max(remaining, 0.001), _POLL_SECONDS)
 
-    def _append(self, exchange: Exchange) -> None:
-        line = self._encoder.line(exchange)
-        window = roll_window(exchange.inference_time, self.roll_interval)
+    def _append(self, inference_time: float, line: bytes) -> None:
+        window = roll_window(inference_time, self.roll_interval)
         current = self._file
         if current is not None and (
             window > current.window or len(current.buffer) + len(line) > self.max_file_bytes
@@ -264,7 +277,7 @@ class CaptureWriter:
             current = None
         if current is None:
             current = self._file = OpenCaptureFile(
-                uri=capture_file_uri(self.prefix, exchange.inference_time), window=window
+                uri=capture_file_uri(self.prefix, inference_time), window=window
             )
         current.append(line)
 
