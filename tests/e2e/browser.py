@@ -26,7 +26,6 @@ CHROMIUM_FLAGS = (
 )
 VIEWPORT = {"width": 1280, "height": 800}
 KNOWN_DEFECTS = (
-    "status of 404 (Not Found) ({origin}/favicon.ico)",
     "Pattern attribute value [A-Za-z0-9._-]+ is not a valid regular expression",
 )
 """Console errors of open dashboard defects, each the subject of one strict-xfail test in

@@ -18,19 +18,14 @@ INVALID_PATTERNS = """() => [...document.querySelectorAll('[pattern]')]
     .map(input => `${input.name}: ${input.pattern}`)"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the dashboard serves no icon: chromium's GET /favicon.ico gets 404, a console error "
-    "on the first page a browser opens",
-)
 def test_the_browser_finds_the_dashboards_icon(tab: Tab) -> None:
     page = tab.open("/")
-    icon = page.evaluate(
-        "() => document.querySelector('link[rel~=icon]')?.href ?? new URL('/favicon.ico', location).href"
-    )
-    assert icon.startswith(tab.origin + "/"), icon
-    response = page.request.get(icon)
-    assert response.ok, f"GET {icon}: {response.status}"
+    icon = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href ?? ''")
+    assert icon.startswith(tab.origin + "/assets/"), icon
+    for url in (icon, tab.origin + "/favicon.ico"):
+        response = page.request.get(url)
+        assert response.ok, f"GET {url}: {response.status}"
+        assert response.headers["content-type"] == "image/svg+xml", url
 
 
 @pytest.mark.xfail(

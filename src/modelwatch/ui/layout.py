@@ -13,7 +13,8 @@ from importlib import resources
 
 from modelwatch.ui.text import esc
 
-ASSETS = ("report.css", "dashboard.css", "report.js", "dashboard.js")
+ASSETS = ("report.css", "dashboard.css", "report.js", "dashboard.js", "favicon.svg")
+ICON = "favicon.svg"
 NAVIGATION = (("overview", "/", "Overview"), ("schedules", "/schedules", "Schedules"))
 NAVIGATION += (("baselines", "/baselines", "Baselines"),)
 _SECTION = {"schedule": "schedules", "execution": "schedules", "feature-history": "schedules"}
@@ -63,12 +64,13 @@ def page(name: str, title: str, body: str, viewer: Viewer, crumbs: tuple[tuple[s
     scripts = "".join(
         f'<script src="{asset_url(asset)}" defer></script>' for asset in ASSETS if asset.endswith(".js")
     )
+    icon = f'<link rel="icon" type="image/svg+xml" href="{asset_url(ICON)}">'
     trail = "".join(f'<a href="{esc(href)}">{esc(label)}</a> / ' for href, label in crumbs)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>{esc(title)} — modelwatch</title>{styles}{scripts}</head>"
+        f"<title>{esc(title)} — modelwatch</title>{icon}{styles}{scripts}</head>"
         f"<body>{_navigation(name, viewer)}"
         f'<main class="mw-page" data-testid="page-{esc(name)}">'
         f"{f'<p class=mw-crumbs>{trail}</p>' if trail else ''}{body}</main></body></html>\n"

@@ -109,6 +109,7 @@ def test_assets_ship_with_the_package_and_cache_for_a_year(client: httpx.Client)
         "/assets/dashboard.css",
         "/assets/report.js",
         "/assets/dashboard.js",
+        "/assets/favicon.svg",
     }
     for url in urls:
         response = client.get(url)
@@ -121,6 +122,20 @@ def test_assets_ship_with_the_package_and_cache_for_a_year(client: httpx.Client)
         assert again.status_code == 304
     assert client.get("/assets/../pyproject.toml").status_code == 404
     assert client.get("/assets/nothing.js").status_code == 404
+
+
+def test_the_icon_is_linked_from_every_page_and_answers_favicon_ico(client: httpx.Client) -> None:
+    html = client.get("/").text
+    linked = re.search(r'<link rel="icon" type="image/svg\+xml" href="(/assets/favicon\.svg\?v=\w+)">', html)
+    assert linked is not None, "the page links to its icon"
+    icon = client.get(linked.group(1))
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert icon.text.startswith("<svg ")
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 200
+    assert legacy.content == icon.content
+    assert legacy.headers["content-type"] == "image/svg+xml"
+    assert "immutable" not in legacy.headers["cache-control"], "its URL has no digest: a new icon must show"
 
 
 def test_each_execution_is_summarised_once_into_the_data_directory(seeded: Seeded) -> None:
