@@ -25,12 +25,6 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
 )
 VIEWPORT = {"width": 1280, "height": 800}
-KNOWN_DEFECTS = (
-    "Pattern attribute value [A-Za-z0-9._-]+ is not a valid regular expression",
-)
-"""Console errors of open dashboard defects, each the subject of one strict-xfail test in
-test_known_defects.py: the other tests look past them. Once a defect is fixed its test passes, and so
-fails as strict, until its mark and its entry here are removed."""
 
 
 def require_chromium(environ: Mapping[str, str]) -> Path:
@@ -77,11 +71,10 @@ class Tab:
         assert not elsewhere, "the dashboard must work offline, yet it fetched " + ", ".join(elsewhere)
 
     def _expected(self, error: str) -> bool:
-        refused = any(
+        return any(
             f"status of {status} (" in error and error.endswith(f"({self.origin}{path})")
             for status, path in self.refusals
         )
-        return refused or any(defect.format(origin=self.origin) in error for defect in KNOWN_DEFECTS)
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type == "error":

@@ -8,6 +8,11 @@ from modelwatch.ui.pages.records import ScheduleRow
 from modelwatch.ui.status import status_badge
 from modelwatch.ui.text import esc
 
+NAME_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?"
+"""The API's name rule as an HTML `pattern`, which browsers compile with the `v` flag: there a `-` in a
+character class must be escaped, or the whole pattern is invalid and the name goes unchecked."""
+NAME_RULE = "letters, digits, '.', '_' and '-', starting and ending with a letter or digit"
+
 
 def render_schedules(
     schedules: list[ScheduleRow], endpoints: list[str], baselines: list[str], viewer: Viewer
@@ -56,7 +61,11 @@ def _form(endpoints: list[str], baselines: list[str], viewer: Viewer) -> str:
     if refusal is None and not baselines:
         refusal = "register a baseline first (POST /api/v1/baselines)"
     fields = (
-        _field("Name", '<input name="name" required maxlength="128" pattern="[A-Za-z0-9._-]+">'),
+        _field(
+            "Name",
+            f'<input name="name" required maxlength="128" pattern="{NAME_PATTERN}" title="{esc(NAME_RULE)}">',
+            NAME_RULE,
+        ),
         _field("Endpoint", _select("endpoint", endpoints)),
         _field("Baseline", _select("baseline", baselines)),
         _field(
