@@ -1,4 +1,8 @@
-"""A status as a badge: an icon and words as well as a colour, the same on every page."""
+"""A status as a badge: an icon and words as well as a colour, the same on every page.
+
+The icons are characters common fonts have (Debian's chromium, with DejaVu only, draws each of them):
+one missing from the reader's fonts shows as an empty box.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ _STATUS = {
     "InProgress": ("running", "▶", "In progress"),
     "Stopping": ("stopped", "■", "Stopping"),
     "Stopped": ("stopped", "■", "Stopped"),
-    "Scheduled": ("completed", "⏲", "Scheduled"),
+    "Scheduled": ("completed", "↻", "Scheduled"),
 }
 
 

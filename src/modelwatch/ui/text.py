@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import math
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -70,3 +71,31 @@ def window(start: datetime | None, end: datetime | None) -> str:
     if start is not None and end is not None and first[:10] == last[:10]:
         return f"{first.removesuffix(' UTC')} – {last[11:]}"
     return f"{first} – {last}"
+
+
+def window_html(start: datetime | None, end: datetime | None) -> str:
+    """`window` as HTML that wraps only between its two ends, never inside a date or a time."""
+    parts = window(start, end).split(" – ")
+    return " – ".join(f'<span class="mw-nobr">{esc(part)}</span>' for part in parts)
+
+
+def path_html(text: str) -> str:
+    """A path or URI as HTML that wraps only after a slash: each part unbreakable, a <wbr> after each "/"."""
+    parts = re.split(r"(?<=/)", text)
+    return "<wbr>".join(f'<span class="mw-nobr">{esc(part)}</span>' for part in parts if part)
+
+
+def slash_breaks(text: str) -> str:
+    """Prose naming paths (an error message) as HTML that may also wrap after each slash of a path."""
+    return esc(text).replace("/", "/<wbr>")
+
+
+def duration(span: timedelta) -> str:
+    """A whole number of seconds in words: `1 h 30 min`, `2 d`, `45 s`."""
+    seconds = int(span.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount} {unit}")
+    return " ".join(parts) or "0 s"

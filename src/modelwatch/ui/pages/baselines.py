@@ -10,7 +10,7 @@ from modelwatch.formats.statistics import FeatureStatistics, Statistics
 from modelwatch.ui.layout import Viewer, page
 from modelwatch.ui.pages.records import BaselineRow
 from modelwatch.ui.status import status_badge
-from modelwatch.ui.text import esc, number, percent, timestamp
+from modelwatch.ui.text import esc, number, path_html, percent, timestamp
 
 _STATISTICS_COLUMNS = (
     ("Feature", "text"),
@@ -35,7 +35,7 @@ def render_baselines(baselines: list[BaselineRow], viewer: Viewer) -> str:
             f'<td><a href="/baselines/{esc(baseline.name)}">{esc(baseline.name)}</a></td>'
             f"<td>{_source(baseline)}</td><td>{_job(baseline)}</td>"
             f"<td>{esc(', '.join(baseline.schedules)) or '–'}</td>"
-            f"<td>{esc(timestamp(baseline.created_at))}</td></tr>"
+            f'<td class="mw-nobr">{esc(timestamp(baseline.created_at))}</td></tr>'
             for baseline in baselines
         )
         head = "".join(
@@ -78,8 +78,8 @@ def render_baseline(
 def _source(baseline: BaselineRow) -> str:
     documents = [uri for uri in (baseline.statistics_uri, baseline.constraints_uri) if uri]
     if documents:
-        return "<br>".join(f"<code>{esc(uri)}</code>" for uri in documents)
-    return f"from <code>{esc(baseline.dataset_uri or '')}</code>"
+        return "<br>".join(f"<code>{path_html(uri)}</code>" for uri in documents)
+    return f"from <code>{path_html(baseline.dataset_uri or '')}</code>"
 
 
 def _job(baseline: BaselineRow) -> str:
@@ -138,13 +138,13 @@ def _constraints(constraints: Constraints | None) -> str:
     config = json.dumps(constraints.monitoring_config.to_dict(), indent=2)
     rows = "".join(
         f'<tr data-feature="{esc(feature.name)}"><th scope="row">{esc(feature.name)}</th>'
-        f"<td>{esc(feature.inferred_type)}</td><td>{percent(feature.completeness)}</td>"
+        f'<td>{esc(feature.inferred_type)}</td><td class="mw-num">{percent(feature.completeness)}</td>'
         f"<td>{_flag(feature.is_non_negative)}</td><td>{_domain(feature.domains)}</td>"
         f"<td>{f'<code>{esc(json.dumps(feature.overrides))}</code>' if feature.overrides else '–'}</td></tr>"
         for feature in constraints.features
     )
     head = "".join(
-        f'<th scope="col">{title}</th>'
+        f'<th scope="col"{" class=mw-num" if title == "Completeness" else ""}>{title}</th>'
         for title in ("Feature", "Type", "Completeness", "Non-negative", "Domain", "Overrides")
     )
     return (

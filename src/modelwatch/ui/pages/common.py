@@ -5,7 +5,7 @@ from __future__ import annotations
 from modelwatch.ui.layout import Viewer, page
 from modelwatch.ui.pages.records import ExecutionRow
 from modelwatch.ui.status import status_badge
-from modelwatch.ui.text import esc, number, timestamp, window
+from modelwatch.ui.text import esc, number, slash_breaks, timestamp, window_html
 
 
 def execution_href(execution_id: int) -> str:
@@ -14,7 +14,7 @@ def execution_href(execution_id: int) -> str:
 
 def execution_link(execution: ExecutionRow) -> str:
     """The execution's window, linking to its page."""
-    text = esc(window(execution.window_start, execution.window_end))
+    text = window_html(execution.window_start, execution.window_end)
     return f'<a href="{execution_href(execution.id)}">{text}</a>'
 
 
@@ -26,28 +26,30 @@ def executions_table(executions: list[ExecutionRow], with_schedule: bool = False
     rows = []
     for execution in executions:
         cells = [
-            execution_link(execution),
-            status_badge(execution.status),
-            number(execution.violation_count),
-            f'<span class="mw-clip">{esc(execution.message or "")}</span>',
-            esc(timestamp(execution.ended_at)),
+            f"<td>{execution_link(execution)}</td>",
+            f"<td>{status_badge(execution.status)}</td>",
+            f'<td class="mw-num">{number(execution.violation_count)}</td>',
+            f'<td><span class="mw-clip">{slash_breaks(execution.message or "")}</span></td>',
+            f'<td class="mw-nobr">{esc(timestamp(execution.ended_at))}</td>',
         ]
         if with_schedule:
-            cells.insert(0, f'<a href="/schedules/{esc(execution.schedule)}">{esc(execution.schedule)}</a>')
-        rows.append(
-            f'<tr data-testid="execution-row" data-execution="{execution.id}">'
-            f"{''.join(f'<td>{cell}</td>' for cell in cells)}</tr>"
-        )
+            name = esc(execution.schedule)
+            cells.insert(0, f'<td><a href="/schedules/{name}">{name}</a></td>')
+        rows.append(f'<tr data-testid="execution-row" data-execution="{execution.id}">{"".join(cells)}</tr>')
+    heads = "".join(
+        f"<th scope=col{' class=mw-num' if title == 'Violations' else ''}>{title}</th>" for title in head
+    )
     return (
         '<div class="mw-table-wrap"><table class="mw-table" data-testid="executions">'
-        f"<thead><tr>{''.join(f'<th scope=col>{title}</th>' for title in head)}</tr></thead>"
+        f"<thead><tr>{heads}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def action_button(label: str, testid: str, viewer: Viewer, reason: str | None = None, **data: str) -> str:
-    """A button the dashboard's script wires to the API; disabled, with `title` saying why, when refused."""
-    why = reason or viewer.refusal()
+    """A button the dashboard's script wires to the API; disabled, with `title` saying why, when the viewer
+    may not write or when `reason` says it does not apply."""
+    why = viewer.refusal() or reason
     attributes = "".join(f' data-{key.replace("_", "-")}="{esc(value)}"' for key, value in data.items())
     state = f' disabled title="{esc(why)}"' if why else ""
     return (

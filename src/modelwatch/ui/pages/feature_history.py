@@ -70,17 +70,23 @@ def _table(points: list[HistoryPoint], feature: str) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{execution_link(point.execution)}</td><td>{status_badge(point.execution.status)}</td>"
-        f"<td>{number(point.drift)}</td><td>{number(point.threshold)}</td>"
-        f"<td>{percent(point.completeness)}</td><td>{number(point.mean)}</td>"
+        f"{_numbers(number(point.drift), number(point.threshold))}"
+        f"{_numbers(percent(point.completeness), number(point.mean))}"
         f"<td>{esc(', '.join(point.violations)) or '–'}</td></tr>"
         for point in reversed(points)
     )
-    head = "".join(
-        f'<th scope="col">{title}</th>'
-        for title in ("Window", "Status", "Drift", "Threshold", "Completeness", "Mean", "Violations")
+    head = "".join(f'<th scope="col">{title}</th>' for title in ("Window", "Status"))
+    head += "".join(
+        f'<th scope="col" class="mw-num">{title}</th>'
+        for title in ("Drift", "Threshold", "Completeness", "Mean")
     )
+    head += '<th scope="col">Violations</th>'
     return (
         f'<h2 class="mw-section-title">Executions, newest first</h2><div class="mw-table-wrap">'
         f'<table class="mw-table" data-testid="history-table" data-feature="{esc(feature)}">'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
     )
+
+
+def _numbers(*texts: str) -> str:
+    return "".join(f'<td class="mw-num">{text}</td>' for text in texts)

@@ -7,7 +7,7 @@ from modelwatch.ui.layout import Viewer, page
 from modelwatch.ui.pages.common import execution_href, execution_link
 from modelwatch.ui.pages.records import Attention, EndpointRow, ScheduleRow
 from modelwatch.ui.status import status_badge
-from modelwatch.ui.text import esc, number
+from modelwatch.ui.text import esc, number, path_html
 from modelwatch.ui.timeline import Series, Timeline, timeline_svg
 
 
@@ -90,8 +90,8 @@ def _endpoints(endpoints: list[EndpointRow]) -> str:
     if not endpoints:
         return '<p class="mw-none">No endpoints registered yet (POST /api/v1/endpoints).</p>'
     rows = "".join(
-        f'<tr data-testid="endpoint-row"><td>{esc(endpoint.name)}</td><td><code>{esc(endpoint.capture_uri)}'
-        f"</code></td><td>{_schedule_links(endpoint.schedules)}</td></tr>"
+        f'<tr data-testid="endpoint-row"><td>{esc(endpoint.name)}</td>'
+        f"<td><code>{path_html(endpoint.capture_uri)}</code></td><td>{_schedule_links(endpoint.schedules)}</td></tr>"
         for endpoint in endpoints
     )
     return (
