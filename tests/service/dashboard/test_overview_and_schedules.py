@@ -77,7 +77,10 @@ def test_a_schedule_page_lists_its_executions_newest_first_with_its_actions(
     for action in ("start", "stop"):
         button = main.one("button", data_testid=action)
         assert button.get("data-api") == f"/api/v1/schedules/{HOURLY}/{action}"
-        assert button.get("disabled") is None
+    assert main.one("button", data_testid="start").get("title") == "already scheduled"
+    assert main.one("button", data_testid="start").get("disabled") == ""
+    assert main.one("button", data_testid="stop").get("disabled") is None
+    assert facts(main)["Window"] == "each run analyses the data from the previous run to this run"
     run = main.one("form", data_testid="run-form")
     assert run.get("data-api") == f"/api/v1/schedules/{HOURLY}/runs"
     assert {control.get("name") for control in run.all("input")} == {"start", "end"}
@@ -85,6 +88,27 @@ def test_a_schedule_page_lists_its_executions_newest_first_with_its_actions(
     assert button.get("disabled") == ""
     assert "runs no scheduler" in (button.get("title") or "")
     assert len(main.all(data_testid="form-error")) == 1
+
+
+def facts(main: Element) -> dict[str, str]:
+    terms, values = main.one("dl").all("dt"), main.one("dl").all("dd")
+    return {term.text: value.text for term, value in zip(terms, values, strict=True)}
+
+
+def test_a_stopped_schedules_page_offers_start_and_says_its_window_in_words(client: httpx.Client) -> None:
+    body = {"endpoint": "churn", "baseline": "churn-training", "cron_expression": "0 * * * *"}
+    body |= {"start_offset": "-PT1H", "end_offset": "-PT5M"}
+    client.post("/api/v1/schedules", json={"name": "paused", **body}).raise_for_status()
+    try:
+        client.post("/api/v1/schedules/paused/stop").raise_for_status()
+        main = page(client, "/schedules/paused").one("main", data_testid="page-schedule")
+        assert main.one("button", data_testid="start").get("disabled") is None
+        stop = main.one("button", data_testid="stop")
+        assert (stop.get("disabled"), stop.get("title")) == ("", "already stopped")
+        window = "each run analyses the data from 1 h before the previous run to 5 min before this run"
+        assert facts(main)["Window"] == window
+    finally:
+        client.delete("/api/v1/schedules/paused").raise_for_status()
 
 
 def test_a_schedule_without_executions_says_so(client: httpx.Client) -> None:
@@ -111,7 +135,7 @@ def test_what_the_schedule_form_posts_creates_a_schedule_and_a_bad_cron_gets_one
         "endpoint": "churn",
         "baseline": "churn-training",
         "cron_expression": "0 * * * *",
-        "start_offset": "-PT1H",
+        "start_offset": "PT0S",
         "end_offset": "PT0S",
         "max_runtime_seconds": 3600,
     }

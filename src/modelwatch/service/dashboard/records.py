@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from modelwatch.service.store import Baseline, Execution, Schedule
+from modelwatch.service.windows import parse_offset
 from modelwatch.ui.pages.records import BaselineRow, ExecutionRow, ScheduleRow
 
 
@@ -26,8 +27,8 @@ def schedule_row(schedule: Schedule, executions: list[Execution]) -> ScheduleRow
         endpoint=schedule.endpoint.name,
         baseline=schedule.baseline.name,
         cron_expression=schedule.cron_expression,
-        start_offset=schedule.start_offset,
-        end_offset=schedule.end_offset,
+        start_offset=parse_offset(schedule.start_offset),
+        end_offset=parse_offset(schedule.end_offset),
         status=str(schedule.status),
         failure_reason=schedule.failure_reason,
         max_runtime_seconds=schedule.max_runtime_seconds,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,10 @@ class ScheduleRow:
     endpoint: str
     baseline: str
     cron_expression: str
-    start_offset: str
-    end_offset: str
+    start_offset: timedelta
+    """How far the window's start lies before the previous run's time (zero or negative)."""
+    end_offset: timedelta
+    """How far the window's end lies before the run's time (zero or negative)."""
     status: str
     failure_reason: str | None
     max_runtime_seconds: int

@@ -8,7 +8,7 @@ from modelwatch.ui.layout import Viewer, page
 from modelwatch.ui.pages.common import action_button, executions_table, form_feedback
 from modelwatch.ui.pages.records import ScheduleRow
 from modelwatch.ui.status import status_badge
-from modelwatch.ui.text import esc, number, timestamp
+from modelwatch.ui.text import duration, esc, number, timestamp
 
 PAGE_SIZE = 50
 
@@ -21,14 +21,21 @@ def render_schedule(schedule: ScheduleRow, total: int, offset: int, now: datetim
         ("Endpoint", esc(schedule.endpoint)),
         ("Baseline", f'<a href="/baselines/{esc(schedule.baseline)}">{esc(schedule.baseline)}</a>'),
         ("Cron", f"<code>{esc(schedule.cron_expression)}</code> (UTC)"),
-        ("Window", f"from {esc(schedule.start_offset)} to {esc(schedule.end_offset)} around each run"),
+        ("Window", esc(window_rule(schedule.start_offset, schedule.end_offset))),
         ("Max runtime", f"{number(schedule.max_runtime_seconds)} s"),
         ("Created", esc(timestamp(schedule.created_at))),
     )
     if schedule.failure_reason:
         facts += (("Failure", esc(schedule.failure_reason)),)
-    buttons = action_button("Start", "start", viewer, api=f"{api}/start") + action_button(
-        "Stop", "stop", viewer, api=f"{api}/stop"
+    buttons = action_button(
+        "Start",
+        "start",
+        viewer,
+        "already scheduled" if schedule.status == "Scheduled" else None,
+        api=f"{api}/start",
+    )
+    buttons += action_button(
+        "Stop", "stop", viewer, "already stopped" if schedule.status == "Stopped" else None, api=f"{api}/stop"
     )
     body = (
         f"<h1>{esc(schedule.name)}</h1>"
@@ -41,12 +48,20 @@ def render_schedule(schedule: ScheduleRow, total: int, offset: int, now: datetim
     return page("schedule", schedule.name, body, viewer, (("/schedules", "Schedules"),))
 
 
+def window_rule(start_offset: timedelta, end_offset: timedelta) -> str:
+    """What each run analyses, in words: from the previous run to this one, each end moved back by its
+    offset (SageMaker's StartTimeOffset and EndTimeOffset, never positive)."""
+    start = f"{duration(-start_offset)} before the previous run" if start_offset else "the previous run"
+    end = f"{duration(-end_offset)} before this run" if end_offset else "this run"
+    return f"each run analyses the data from {start} to {end}"
+
+
 def _run_form(api: str, now: datetime, viewer: Viewer) -> str:
     """Run now on a window (UTC), by default the last whole hour."""
     reason = None if viewer.can_run else "this server runs no scheduler, so nothing can run now"
     end = now.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=1)
-    why = reason or viewer.refusal()
+    why = viewer.refusal() or reason
     disabled = f' disabled title="{esc(why)}"' if why else ""
     return (
         f'<form class="mw-form mw-inline" data-testid="run-form" data-api="{esc(api)}/runs" '

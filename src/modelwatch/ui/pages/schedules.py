@@ -73,8 +73,16 @@ def _form(endpoints: list[str], baselines: list[str], viewer: Viewer) -> str:
             '<input name="cron_expression" required value="0 * * * *" spellcheck="false">',
             "five fields (minute hour day month weekday) or @hourly, @daily…; times are UTC",
         ),
-        _field("Window start offset", '<input name="start_offset" value="-PT1H">', "ISO 8601, e.g. -PT1H"),
-        _field("Window end offset", '<input name="end_offset" value="PT0S">', "ISO 8601, e.g. PT0S"),
+        _field(
+            "Window start offset",
+            '<input name="start_offset" value="PT0S" spellcheck="false">',
+            "each run analyses the data since the previous run; -PT1H starts it an hour earlier",
+        ),
+        _field(
+            "Window end offset",
+            '<input name="end_offset" value="PT0S" spellcheck="false">',
+            "PT0S ends it at the run; -PT5M five minutes before, leaving late records time to arrive",
+        ),
         _field(
             "Max runtime (s)",
             '<input name="max_runtime_seconds" type="number" min="1" max="86400" value="3600" '
