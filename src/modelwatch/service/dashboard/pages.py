@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.statistics import Statistics
 from modelwatch.service.api.reports import is_local_outside
-from modelwatch.service.dashboard.attention import attention
+from modelwatch.service.dashboard.attention import attention, recent_failures
 from modelwatch.service.dashboard.history import feature_history
 from modelwatch.service.dashboard.records import baseline_row, execution_row, schedule_row
 from modelwatch.service.dashboard.reports import Reports
@@ -87,12 +87,16 @@ def overview(request: Request, viewer: ViewerDep) -> HTMLResponse:
         for schedule in schedules
     }
     latest = {name: executions[0] for name, executions in recent.items() if executions}
+    now = datetime.now(UTC)
+    failures = {schedule.name: recent_failures(store, schedule, now) for schedule in schedules}
     users: dict[str, list[str]] = {endpoint.name: [] for endpoint in endpoints}
     for schedule in schedules:
         users.setdefault(schedule.endpoint.name, []).append(schedule.name)
     rows = [schedule_row(schedule, recent[schedule.name]) for schedule in schedules]
     endpoint_rows = [EndpointRow(e.name, e.capture_uri, users[e.name]) for e in endpoints]
-    return HTMLResponse(render_overview(rows, endpoint_rows, attention(latest, baselines, reports), viewer))
+    return HTMLResponse(
+        render_overview(rows, endpoint_rows, attention(latest, failures, baselines, reports), viewer)
+    )
 
 
 @router.get("/schedules")
