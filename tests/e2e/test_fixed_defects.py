@@ -51,7 +51,7 @@ def test_the_browser_checks_a_schedules_name_as_the_api_does(tab: Tab) -> None:
 
 
 # Each line break inside a table cell, as "cell text: the character before | the one after", unless it
-# falls after a space (or <br>) or a dash in prose, or after a slash. Headers and numeric cells must not wrap at all.
+# falls after a space (or <br>) or a dash in prose, or after a slash. Headers and numeric cells never wrap.
 BAD_BREAKS = """() => {
   const found = [];
   for (const cell of document.querySelectorAll('main table th, main table td')) {
