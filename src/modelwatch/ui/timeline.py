@@ -40,7 +40,7 @@ class Timeline:
     """Per moment, a word added to each point's tooltip (an execution's status)."""
 
 
-def timeline_svg(chart: Timeline, testid: str, caption: str, width: int = 640, height: int = 180) -> str:
+def timeline_svg(chart: Timeline, testid: str, caption: str, width: int = 1000, height: int = 200) -> str:
     plot_width, plot_height = width - _LEFT - _RIGHT, height - _TOP - _BOTTOM
     low, high = _value_range(chart)
     count = len(chart.moments)
