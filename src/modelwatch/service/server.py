@@ -19,14 +19,16 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from sqlalchemy import select
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelwatch.service.alerts import AlertSender
 from modelwatch.service.api import ApiSettings, create_app
 from modelwatch.service.api.auth import BearerAuth
+from modelwatch.service.dashboard.reports import Reports
 from modelwatch.service.metrics import metrics_app
 from modelwatch.service.runner import Runner, RunnerSettings
-from modelwatch.service.store import Execution, open_store
+from modelwatch.service.store import Execution, Store, open_store
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,30 @@ def running_server(settings: ServerSettings) -> Iterator[ASGIApp]:
         target=runner.serve_forever, args=(stop,), name="modelwatch-runner", daemon=True
     )
     ticking.start()
+    threading.Thread(
+        target=summarise_finished_executions,
+        args=(store, api.state.reports),
+        name="modelwatch-summaries",
+        daemon=True,
+    ).start()
     try:
         yield app
     finally:
         stop.set()
         ticking.join()
         store.close()
+
+
+def summarise_finished_executions(store: Store, reports: Reports) -> None:
+    """Summarise, newest first, the executions that finished before this server started (an execution
+    that finishes later is summarised at once), so that no feature history waits for them. Summaries
+    already on disk are only looked up."""
+    with store.session() as session:
+        executions = session.scalars(
+            select(Execution).where(Execution.report_uri.is_not(None)).order_by(Execution.id.desc())
+        ).all()
+    for execution in executions:
+        reports.warm(execution)
 
 
 def _with_metrics(api: ASGIApp, metrics: ASGIApp) -> ASGIApp:

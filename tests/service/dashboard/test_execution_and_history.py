@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from sqlalchemy import select
 
 from modelwatch.service.dashboard.reports import SUMMARY_FOLDER, Reports
-from modelwatch.service.store import Execution, open_store
+from modelwatch.service.server import summarise_finished_executions
+from modelwatch.service.store import Execution, Store, open_store
 
 from .conftest import page
 from .dom import parse
@@ -160,3 +163,21 @@ def test_each_execution_is_summarised_once_into_the_data_directory(seeded: Seede
     assert drifting.drift > 0.1
     assert drifting.completeness == 1.0
     assert {name for name, row in summary.rows.items() if row[3]} == set(seeded.drifted_violations)
+
+
+def test_a_starting_server_summarises_the_executions_that_finished_before_it(
+    seeded_store: tuple[Store, Seeded],
+) -> None:
+    """After the start-up pass, no execution's history needs its report read again."""
+    store, seeded = seeded_store
+    shutil.rmtree(seeded.data_dir / SUMMARY_FOLDER, ignore_errors=True)
+    summarise_finished_executions(store, Reports(seeded.data_dir))
+    kept = sorted((seeded.data_dir / SUMMARY_FOLDER).glob("*.json"))
+    assert kept
+    with store.session() as session:
+        executions = session.scalars(select(Execution)).all()
+    assert len(executions) >= 4
+    fresh = Reports(seeded.data_dir)
+    for execution in executions:
+        fresh.summary(execution)
+    assert sorted((seeded.data_dir / SUMMARY_FOLDER).glob("*.json")) == kept
