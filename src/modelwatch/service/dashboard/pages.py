@@ -75,6 +75,12 @@ def _find(session: Session, model: type[Schedule] | type[Baseline], name: str) -
     return session.scalars(select(model).where(model.name == name)).one_or_none()
 
 
+def _schedule(store: Store, name: str) -> Schedule | None:
+    with store.session() as session:
+        found = _find(session, Schedule, name)
+    return found if isinstance(found, Schedule) else None
+
+
 @router.get("/")
 def overview(request: Request, viewer: ViewerDep) -> HTMLResponse:
     store, reports = _store(request), _reports(request)
@@ -115,9 +121,8 @@ def schedule(
     name: str, request: Request, viewer: ViewerDep, offset: Annotated[int, Query(ge=0)] = 0
 ) -> HTMLResponse:
     store = _store(request)
-    with store.session() as session:
-        found = _find(session, Schedule, name)
-    if not isinstance(found, Schedule):
+    found = _schedule(store, name)
+    if found is None:
         return not_found(f"Schedule {name!r}", viewer)
     executions = list_executions(store, schedule_id=found.id, limit=PAGE_SIZE, offset=offset)
     total = count_executions(store, schedule_id=found.id)
@@ -134,9 +139,8 @@ def history(
     limit: Annotated[int, Query(ge=1, le=500)] = HISTORY_EXECUTIONS,
 ) -> HTMLResponse:
     store = _store(request)
-    with store.session() as session:
-        found = _find(session, Schedule, name)
-    if not isinstance(found, Schedule):
+    found = _schedule(store, name)
+    if found is None:
         return not_found(f"Schedule {name!r}", viewer)
     executions = list_executions(store, schedule_id=found.id, statuses=FINISHED, limit=limit)
     points = feature_history(found, feature, executions, _reports(request))

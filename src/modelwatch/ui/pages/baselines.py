@@ -8,6 +8,7 @@ import json
 from modelwatch.formats.constraints import Constraints
 from modelwatch.formats.statistics import FeatureStatistics, Statistics
 from modelwatch.ui.layout import Viewer, page
+from modelwatch.ui.pages.common import data_table
 from modelwatch.ui.pages.records import BaselineRow
 from modelwatch.ui.status import status_badge
 from modelwatch.ui.text import esc, number, path_html, percent, timestamp
@@ -38,14 +39,8 @@ def render_baselines(baselines: list[BaselineRow], viewer: Viewer) -> str:
             f'<td class="mw-nobr">{esc(timestamp(baseline.created_at))}</td></tr>'
             for baseline in baselines
         )
-        head = "".join(
-            f'<th scope="col">{title}</th>'
-            for title in ("Name", "Documents", "Baselining job", "Used by", "Created")
-        )
-        table = (
-            '<div class="mw-table-wrap"><table class="mw-table" data-testid="baselines">'
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
-        )
+        titles = ("Name", "Documents", "Baselining job", "Used by", "Created")
+        table = data_table(titles, rows, attributes=' data-testid="baselines"')
     return page("baselines", "Baselines", f"<h1>Baselines</h1>{table}", viewer)
 
 
@@ -143,15 +138,11 @@ def _constraints(constraints: Constraints | None) -> str:
         f"<td>{f'<code>{esc(json.dumps(feature.overrides))}</code>' if feature.overrides else '–'}</td></tr>"
         for feature in constraints.features
     )
-    head = "".join(
-        f'<th scope="col"{" class=mw-num" if title == "Completeness" else ""}>{title}</th>'
-        for title in ("Feature", "Type", "Completeness", "Non-negative", "Domain", "Overrides")
-    )
+    titles = ("Feature", "Type", "Completeness", "Non-negative", "Domain", "Overrides")
     return (
         '<div data-testid="baseline-constraints"><details><summary>Monitoring configuration</summary>'
         f"<pre><code>{esc(config)}</code></pre></details>"
-        '<div class="mw-table-wrap"><table class="mw-table">'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div></div>"
+        f"{data_table(titles, rows, numeric={'Completeness'})}</div>"
     )
 
 

@@ -1,6 +1,8 @@
-"""Pieces several pages share: a table of executions, a disabled-with-reason button, a message page."""
+"""Pieces several pages share: tables, a disabled-with-reason button, a message page."""
 
 from __future__ import annotations
+
+from collections.abc import Collection, Sequence
 
 from modelwatch.ui.layout import Viewer, page
 from modelwatch.ui.pages.records import ExecutionRow
@@ -16,6 +18,21 @@ def execution_link(execution: ExecutionRow) -> str:
     """The execution's window, linking to its page."""
     text = window_html(execution.window_start, execution.window_end)
     return f'<a href="{execution_href(execution.id)}">{text}</a>'
+
+
+def data_table(
+    titles: Sequence[str], rows: str, *, numeric: Collection[str] = (), attributes: str = ""
+) -> str:
+    """A table in its scrolling wrapper: a header cell per title (the `numeric` ones aligned right), the
+    `rows` given as HTML, and `attributes` (e.g. a data-testid) on the table element."""
+    numeric_class = ' class="mw-num"'
+    head = "".join(
+        f'<th scope="col"{numeric_class if title in numeric else ""}>{title}</th>' for title in titles
+    )
+    return (
+        f'<div class="mw-table-wrap"><table class="mw-table"{attributes}>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 def executions_table(executions: list[ExecutionRow], with_schedule: bool = False) -> str:
@@ -36,14 +53,7 @@ def executions_table(executions: list[ExecutionRow], with_schedule: bool = False
             name = esc(execution.schedule)
             cells.insert(0, f'<td><a href="/schedules/{name}">{name}</a></td>')
         rows.append(f'<tr data-testid="execution-row" data-execution="{execution.id}">{"".join(cells)}</tr>')
-    heads = "".join(
-        f"<th scope=col{' class=mw-num' if title == 'Violations' else ''}>{title}</th>" for title in head
-    )
-    return (
-        '<div class="mw-table-wrap"><table class="mw-table" data-testid="executions">'
-        f"<thead><tr>{heads}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    return data_table(head, "".join(rows), numeric={"Violations"}, attributes=' data-testid="executions"')
 
 
 def action_button(label: str, testid: str, viewer: Viewer, reason: str | None = None, **data: str) -> str:

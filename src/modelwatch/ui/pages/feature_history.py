@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from modelwatch.ui.feature import feature_link
 from modelwatch.ui.layout import Viewer, page
-from modelwatch.ui.pages.common import execution_href, execution_link
+from modelwatch.ui.pages.common import data_table, execution_href, execution_link
 from modelwatch.ui.pages.execution import schedule_href
 from modelwatch.ui.pages.records import HistoryPoint
 from modelwatch.ui.status import status_badge
@@ -75,17 +75,14 @@ def _table(points: list[HistoryPoint], feature: str) -> str:
         f"<td>{esc(', '.join(point.violations)) or '–'}</td></tr>"
         for point in reversed(points)
     )
-    head = "".join(f'<th scope="col">{title}</th>' for title in ("Window", "Status"))
-    head += "".join(
-        f'<th scope="col" class="mw-num">{title}</th>'
-        for title in ("Drift", "Threshold", "Completeness", "Mean")
+    numeric = ("Drift", "Threshold", "Completeness", "Mean")
+    table = data_table(
+        ("Window", "Status", *numeric, "Violations"),
+        rows,
+        numeric=numeric,
+        attributes=f' data-testid="history-table" data-feature="{esc(feature)}"',
     )
-    head += '<th scope="col">Violations</th>'
-    return (
-        f'<h2 class="mw-section-title">Executions, newest first</h2><div class="mw-table-wrap">'
-        f'<table class="mw-table" data-testid="history-table" data-feature="{esc(feature)}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
-    )
+    return f'<h2 class="mw-section-title">Executions, newest first</h2>{table}'
 
 
 def _numbers(*texts: str) -> str:

@@ -4,7 +4,7 @@ attention first."""
 from __future__ import annotations
 
 from modelwatch.ui.layout import Viewer, page
-from modelwatch.ui.pages.common import execution_href, execution_link
+from modelwatch.ui.pages.common import data_table, execution_href, execution_link
 from modelwatch.ui.pages.records import Attention, EndpointRow, ScheduleRow
 from modelwatch.ui.status import status_badge
 from modelwatch.ui.text import esc, number, path_html
@@ -94,11 +94,7 @@ def _endpoints(endpoints: list[EndpointRow]) -> str:
         f"<td><code>{path_html(endpoint.capture_uri)}</code></td><td>{_schedule_links(endpoint.schedules)}</td></tr>"
         for endpoint in endpoints
     )
-    return (
-        '<div class="mw-table-wrap"><table class="mw-table"><thead><tr><th scope="col">Endpoint</th>'
-        '<th scope="col">Capture</th><th scope="col">Schedules</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></div>"
-    )
+    return data_table(("Endpoint", "Capture", "Schedules"), rows)
 
 
 def _schedule_links(names: list[str]) -> str:

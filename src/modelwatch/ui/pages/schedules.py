@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modelwatch.ui.layout import Viewer, page
-from modelwatch.ui.pages.common import execution_link, form_feedback
+from modelwatch.ui.pages.common import data_table, execution_link, form_feedback
 from modelwatch.ui.pages.records import ScheduleRow
 from modelwatch.ui.status import status_badge
 from modelwatch.ui.text import esc
@@ -43,14 +43,8 @@ def _table(schedules: list[ScheduleRow]) -> str:
             f"<td><code>{esc(schedule.cron_expression)}</code></td>"
             f"<td>{status_badge(schedule.status)}</td><td>{last}</td></tr>"
         )
-    head = "".join(
-        f'<th scope="col">{title}</th>'
-        for title in ("Name", "Endpoint", "Baseline", "Cron", "Status", "Last execution")
-    )
-    return (
-        '<div class="mw-table-wrap"><table class="mw-table" data-testid="schedules">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    titles = ("Name", "Endpoint", "Baseline", "Cron", "Status", "Last execution")
+    return data_table(titles, "".join(rows), attributes=' data-testid="schedules"')
 
 
 def _form(endpoints: list[str], baselines: list[str], viewer: Viewer) -> str:
