@@ -32,6 +32,12 @@ def test_demo_serves_until_interrupted(tmp_path: Path) -> None:
     metrics = httpx.get(f"{found.group(1)}/metrics", timeout=30)
     assert metrics.status_code == 200
     assert 'modelwatch_execution_status{endpoint="churn",schedule="churn-hourly"' in metrics.text
+    page = re.search(r"the execution's page:\s+(http://\S+)", "".join(lines))
+    assert page, "".join(lines)
+    execution = httpx.get(page.group(1), timeout=30)
+    assert execution.status_code == 200
+    assert 'data-testid="page-execution"' in execution.text
+    assert 'data-feature="Day Mins" data-violating="true"' in execution.text
     process.send_signal(signal.SIGINT)
     rest = process.communicate(timeout=60)[0]
     assert process.returncode == 0, rest

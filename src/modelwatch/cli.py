@@ -275,6 +275,8 @@ def demo(
         execution = tour.execution
         for line in (
             f"execution {execution['id']}: {execution['status']}, {execution['violation_count']} violations",
+            f"dashboard:                 {url}/",
+            f"the execution's page:      {url}/executions/{execution['id']}",
             f"API and its documentation: {url}/docs",
             f"executions:                {url}/api/v1/executions",
             f"the execution's report:    {tour.report_url}",
