@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/baseline.py
 	$(BIN)/python benchmarks/analyze.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/capture.py
 
 # The dashboard's pages in headless chromium (Debian's), saved as docs/screenshots/*.png.
 screenshots: $(STAMP)
