@@ -8,6 +8,8 @@ once, whereas an immediate one queues for the write lock up front.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -108,10 +110,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
     # Take transaction control from the driver, so `_begin_immediate` decides how transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    _enable_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch to write-ahead logging, waiting up to the busy timeout for other connections.
+
+    SQLite answers "database is locked" at once, without its busy handler, when another connection is
+    switching a new database file at the same moment (servers or threads opening a fresh store together).
+    """
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _begin_immediate(connection: Connection) -> None:
