@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins  # `builtins.list`: the methods named `list` shadow the type in the class bodies
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 from urllib.parse import quote
 
 from modelwatch.client.transport import Transport
@@ -37,32 +37,54 @@ def _named(collection: str, name: str) -> str:
     return f"/{collection}/{quote(name, safe='')}"
 
 
-class Endpoints:
+RecordT = TypeVar("RecordT")
+
+
+class _NamedCollection(Generic[RecordT]):
+    """A collection whose records are addressed by name: list, get and delete, and the requests the
+    subclasses' typed methods make."""
+
+    collection: ClassVar[str]
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
+    def list(self) -> builtins.list[RecordT]:
+        return cast(builtins.list[RecordT], self._transport.json("GET", f"/{self.collection}"))
+
+    def get(self, name: str) -> RecordT:
+        return self._record("GET", name)
+
+    def delete(self, name: str) -> None:
+        self._transport.request("DELETE", _named(self.collection, name))
+
+    def _create(self, body: dict[str, Any]) -> RecordT:
+        return cast(RecordT, self._transport.json("POST", f"/{self.collection}", json=body))
+
+    def _record(
+        self, method: str, name: str, action: str = "", body: dict[str, Any] | None = None
+    ) -> RecordT:
+        """`method` on the record `name` (or on its `action` route, e.g. "/start"), sending `body` if any."""
+        path = _named(self.collection, name) + action
+        sent = {} if body is None else {"json": body}
+        return cast(RecordT, self._transport.json(method, path, **sent))
+
+
+class Endpoints(_NamedCollection[Endpoint]):
+    collection = "endpoints"
+
     def create(self, name: str, capture_uri: str, storage_options: dict[str, Any] | None = None) -> Endpoint:
-        body = _given(name=name, capture_uri=capture_uri, storage_options=storage_options)
-        return cast(Endpoint, self._transport.json("POST", "/endpoints", json=body))
-
-    def list(self) -> builtins.list[Endpoint]:
-        return cast(builtins.list[Endpoint], self._transport.json("GET", "/endpoints"))
-
-    def get(self, name: str) -> Endpoint:
-        return cast(Endpoint, self._transport.json("GET", _named("endpoints", name)))
+        return self._create(_given(name=name, capture_uri=capture_uri, storage_options=storage_options))
 
     def update(self, name: str, capture_uri: str, storage_options: dict[str, Any] | None = None) -> Endpoint:
         """Replace the endpoint's capture location and storage options (omitted options become none)."""
-        body = _given(capture_uri=capture_uri, storage_options=storage_options)
-        return cast(Endpoint, self._transport.json("PUT", _named("endpoints", name), json=body))
-
-    def delete(self, name: str) -> None:
-        self._transport.request("DELETE", _named("endpoints", name))
+        return self._record(
+            "PUT", name, body=_given(capture_uri=capture_uri, storage_options=storage_options)
+        )
 
 
-class Baselines:
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+class Baselines(_NamedCollection[Baseline]):
+    collection = "baselines"
 
     def create(
         self,
@@ -81,21 +103,13 @@ class Baselines:
             dataset_uri=dataset_uri,
             dataset_options=dataset_options,
         )
-        return cast(Baseline, self._transport.json("POST", "/baselines", json=body))
-
-    def list(self) -> builtins.list[Baseline]:
-        return cast(builtins.list[Baseline], self._transport.json("GET", "/baselines"))
-
-    def get(self, name: str) -> Baseline:
-        return cast(Baseline, self._transport.json("GET", _named("baselines", name)))
-
-    def delete(self, name: str) -> None:
-        self._transport.request("DELETE", _named("baselines", name))
+        return self._create(body)
 
 
-class Schedules:
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
+class Schedules(_NamedCollection[Schedule]):
+    """Deleting a schedule deletes its executions too (the server cascades)."""
+
+    collection = "schedules"
 
     def create(
         self,
@@ -119,13 +133,7 @@ class Schedules:
             max_runtime_seconds=max_runtime_seconds,
             alert_settings=alert_settings,
         )
-        return cast(Schedule, self._transport.json("POST", "/schedules", json=body))
-
-    def list(self) -> builtins.list[Schedule]:
-        return cast(builtins.list[Schedule], self._transport.json("GET", "/schedules"))
-
-    def get(self, name: str) -> Schedule:
-        return cast(Schedule, self._transport.json("GET", _named("schedules", name)))
+        return self._create(body)
 
     def update(
         self,
@@ -149,17 +157,13 @@ class Schedules:
             max_runtime_seconds=max_runtime_seconds,
             alert_settings=alert_settings,
         )
-        return cast(Schedule, self._transport.json("PUT", _named("schedules", name), json=body))
-
-    def delete(self, name: str) -> None:
-        """Delete the schedule with its executions (the server cascades)."""
-        self._transport.request("DELETE", _named("schedules", name))
+        return self._record("PUT", name, body=body)
 
     def start(self, name: str) -> Schedule:
-        return cast(Schedule, self._transport.json("POST", _named("schedules", name) + "/start"))
+        return self._record("POST", name, "/start")
 
     def stop(self, name: str) -> Schedule:
-        return cast(Schedule, self._transport.json("POST", _named("schedules", name) + "/stop"))
+        return self._record("POST", name, "/stop")
 
     def run(self, name: str, start: datetime, end: datetime) -> RunAccepted:
         """Run the schedule now on ``[start, end)``; the execution appears under `Executions` as it starts."""
