@@ -73,6 +73,42 @@ def _show(
         print_records(data, columns, empty)
 
 
+def _add_record_commands(
+    app: typer.Typer,
+    collection: str,
+    record: tuple[str, str],
+    example: str,
+    columns: Sequence[str],
+    delete_help: str,
+) -> None:
+    """The `list`, `describe` and `delete` commands of a collection whose records are addressed by name.
+
+    `record`: the record's noun with its article, e.g. ("an", "endpoint").
+    """
+    article, noun = record
+
+    def resources(client: Client) -> Any:
+        return getattr(client, collection)
+
+    @app.command("list", help=f"List the {collection}.\n\nExample: modelwatch {collection} list")
+    def list_records(url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
+        with _client(url, token) as client:
+            _show(resources(client).list(), json, columns, f"No {collection}.")
+
+    @app.command(
+        "describe", help=f"Show {article} {noun}.\n\nExample: modelwatch {collection} describe {example}"
+    )
+    def describe_record(name: Name, url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
+        with _client(url, token) as client:
+            _show(resources(client).get(name), json)
+
+    @app.command("delete", help=f"{delete_help}\n\nExample: modelwatch {collection} delete {example}")
+    def delete_record(name: Name, url: Url = DEFAULT_URL, token: Token = None) -> None:
+        with _client(url, token) as client:
+            resources(client).delete(name)
+        typer.echo(f"Deleted {noun} {name!r}.")
+
+
 @endpoints_app.command("create")
 def endpoints_create(
     name: Name,
@@ -95,35 +131,14 @@ def endpoints_create(
         _show(client.endpoints.create(name, capture_uri, options), json)
 
 
-@endpoints_app.command("list")
-def endpoints_list(url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """List the endpoints.
-
-    Example: modelwatch endpoints list
-    """
-    with _client(url, token) as client:
-        _show(client.endpoints.list(), json, ("name", "capture_uri", "created_at"), "No endpoints.")
-
-
-@endpoints_app.command("describe")
-def endpoints_describe(name: Name, url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """Show an endpoint.
-
-    Example: modelwatch endpoints describe churn
-    """
-    with _client(url, token) as client:
-        _show(client.endpoints.get(name), json)
-
-
-@endpoints_app.command("delete")
-def endpoints_delete(name: Name, url: Url = DEFAULT_URL, token: Token = None) -> None:
-    """Delete an endpoint that no schedule uses.
-
-    Example: modelwatch endpoints delete churn
-    """
-    with _client(url, token) as client:
-        client.endpoints.delete(name)
-    typer.echo(f"Deleted endpoint {name!r}.")
+_add_record_commands(
+    endpoints_app,
+    "endpoints",
+    ("an", "endpoint"),
+    "churn",
+    ("name", "capture_uri", "created_at"),
+    "Delete an endpoint that no schedule uses.",
+)
 
 
 @baselines_app.command("create")
@@ -151,36 +166,14 @@ def baselines_create(
         _show(baseline, json)
 
 
-@baselines_app.command("list")
-def baselines_list(url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """List the baselines.
-
-    Example: modelwatch baselines list
-    """
-    columns = ("name", "statistics_uri", "dataset_uri", "job_status", "created_at")
-    with _client(url, token) as client:
-        _show(client.baselines.list(), json, columns, "No baselines.")
-
-
-@baselines_app.command("describe")
-def baselines_describe(name: Name, url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """Show a baseline.
-
-    Example: modelwatch baselines describe training
-    """
-    with _client(url, token) as client:
-        _show(client.baselines.get(name), json)
-
-
-@baselines_app.command("delete")
-def baselines_delete(name: Name, url: Url = DEFAULT_URL, token: Token = None) -> None:
-    """Delete a baseline that no schedule uses.
-
-    Example: modelwatch baselines delete training
-    """
-    with _client(url, token) as client:
-        client.baselines.delete(name)
-    typer.echo(f"Deleted baseline {name!r}.")
+_add_record_commands(
+    baselines_app,
+    "baselines",
+    ("a", "baseline"),
+    "training",
+    ("name", "statistics_uri", "dataset_uri", "job_status", "created_at"),
+    "Delete a baseline that no schedule uses.",
+)
 
 
 @schedules_app.command("create")
@@ -213,25 +206,14 @@ def schedules_create(
         _show(schedule, json)
 
 
-@schedules_app.command("list")
-def schedules_list(url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """List the schedules.
-
-    Example: modelwatch schedules list
-    """
-    columns = ("name", "endpoint", "baseline", "cron_expression", "status")
-    with _client(url, token) as client:
-        _show(client.schedules.list(), json, columns, "No schedules.")
-
-
-@schedules_app.command("describe")
-def schedules_describe(name: Name, url: Url = DEFAULT_URL, token: Token = None, json: Json = False) -> None:
-    """Show a schedule.
-
-    Example: modelwatch schedules describe hourly
-    """
-    with _client(url, token) as client:
-        _show(client.schedules.get(name), json)
+_add_record_commands(
+    schedules_app,
+    "schedules",
+    ("a", "schedule"),
+    "hourly",
+    ("name", "endpoint", "baseline", "cron_expression", "status"),
+    "Delete a schedule with its executions.",
+)
 
 
 @schedules_app.command("start")
@@ -252,17 +234,6 @@ def schedules_stop(name: Name, url: Url = DEFAULT_URL, token: Token = None, json
     """
     with _client(url, token) as client:
         _show(client.schedules.stop(name), json)
-
-
-@schedules_app.command("delete")
-def schedules_delete(name: Name, url: Url = DEFAULT_URL, token: Token = None) -> None:
-    """Delete a schedule with its executions.
-
-    Example: modelwatch schedules delete hourly
-    """
-    with _client(url, token) as client:
-        client.schedules.delete(name)
-    typer.echo(f"Deleted schedule {name!r}.")
 
 
 @schedules_app.command("run")
