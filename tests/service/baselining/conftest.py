@@ -25,15 +25,7 @@ from modelwatch.service.store import (
 
 # The runner tests' capture, baseline documents and clock; the store tests' PostgreSQL cluster.
 from service.runner.conftest import CREATED, DAY, Clock, baseline_dir, capture_uri  # noqa: F401
-from service.store.conftest import postgres_server, postgres_url  # noqa: F401
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'modelwatch.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
+from service.store.conftest import postgres_server, postgres_url, store_url  # noqa: F401
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(store_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+def store(store_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:  # noqa: F811 (imported fixture)
     opened = open_store(store_url, tmp_path, clock=clock)
     yield opened
     opened.close()

@@ -7,7 +7,7 @@ set) are written once per session and only read by the tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,23 +16,11 @@ from modelwatch.baseline import suggest_baseline
 from modelwatch.demo import ENDPOINT, VARIANT, churn_test_inputs, churn_training_data, write_capture
 from modelwatch.service.runner import Runner, RunnerSettings
 from modelwatch.service.store import Baseline, Endpoint, Schedule, ScheduleStatus, Store, open_store
+from service.store.conftest import Clock
 
 DAY = datetime(2026, 3, 1, tzinfo=UTC)
 CREATED = DAY.replace(hour=9, minute=30)
 CAPTURED_HOURS = range(8, 15)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture(scope="session")

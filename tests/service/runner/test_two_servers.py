@@ -9,9 +9,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from modelwatch.service.store import ExecutionStatus, Store
+from service.store.conftest import store_url  # noqa: F401 (SQLite, then the throwaway PostgreSQL)
 
 from .conftest import DAY, MakeSchedule
 from .helpers import executions
@@ -38,16 +37,11 @@ print(json.dumps(runner.tick()), flush=True)
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'modelwatch.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 def test_two_servers_run_each_window_exactly_once(
-    store_url: str, store: Store, make_schedule: MakeSchedule, tmp_path: Path
+    store_url: str,  # noqa: F811 (the imported fixture, injected by pytest)
+    store: Store,
+    make_schedule: MakeSchedule,
+    tmp_path: Path,
 ) -> None:
     schedule_id = make_schedule()
     now = DAY.replace(hour=13, minute=5)  # the 10:00 to 13:00 fire times are due: four windows
