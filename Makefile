@@ -7,8 +7,8 @@ JSDOM := $(VENV)/node_modules/jsdom
 
 .PHONY: demo test lint format bench screenshots clean
 
-# The package holds a C extension (src/modelwatch/_textkernels.c): a compiler and Python's headers are needed.
-$(STAMP): pyproject.toml src/modelwatch/_textkernels.c
+# The package holds a C extension (src/modelwatch/*.c): a compiler and Python's headers are needed.
+$(STAMP): pyproject.toml $(wildcard src/modelwatch/*.c src/modelwatch/*.h)
 	@command -v $${CC:-cc} >/dev/null || { echo "modelwatch needs a C compiler to build: install one (e.g. apt-get install gcc)" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -f "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" || { echo "modelwatch needs Python's C headers to build: install them (e.g. apt-get install python3-dev)" >&2; exit 1; }

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_kernels.h"
+
 enum { INTEGRAL = 0, FRACTIONAL = 1, BOOLEAN = 2, STRING = 3, MISSING = 4 };
 
 #define MAX_DIGITS 19         /* significant digits that fit a uint64 */
@@ -29,8 +31,6 @@ static const double POWERS_OF_TEN[EXACT_POWER + 1] = {
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
-static int is_digit(unsigned char c) { return (unsigned)(c - '0') < 10; }
-
 static int equals_ignoring_case(const unsigned char *text, const char *lower, Py_ssize_t length) {
     for (Py_ssize_t i = 0; i < length; i++) {
         if ((text[i] | 0x20) != (unsigned char)lower[i]) return 0;
@@ -38,26 +38,7 @@ static int equals_ignoring_case(const unsigned char *text, const char *lower, Py
     return 1;
 }
 
-/* Eight bytes at a time where the compiler and byte order allow (SWAR: SIMD within a register). */
-#ifdef __GNUC__
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
-
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
-#define BYTES(b) (0x0101010101010101ULL * (b))
-
-static uint64_t load8(const unsigned char *p) {
-    uint64_t word;
-    memcpy(&word, p, 8);
-    return word;
-}
-
-/* The high bit of each byte of `word` that is zero; the lowest one set is exact. */
-static uint64_t zero_bytes(uint64_t word) { return (word - BYTES(0x01)) & ~word & BYTES(0x80); }
-
+#if SWAR
 /* The number k of ASCII digits that start p[0..available) (at most 8; p[0..8) must be readable), and in
    *value the number they spell when 0 < k < 8. */
 static ALWAYS_INLINE int leading_digits(const unsigned char *p, Py_ssize_t available, uint64_t *value) {
@@ -74,8 +55,6 @@ static ALWAYS_INLINE int leading_digits(const unsigned char *p, Py_ssize_t avail
               (((digits >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
     return k;
 }
-#else
-#define SWAR 0
 #endif
 
 /* Boolean, a non-finite Fractional (setting *number), or String: the text has no leading digits. */
@@ -188,22 +167,7 @@ static ALWAYS_INLINE int classify_value(const unsigned char *text, Py_ssize_t le
     return kind;
 }
 
-typedef struct {
-    Py_buffer validity, offsets, data, numbers, codes;
-} Buffers;
-
-static void release(Buffers *buffers) {
-    Py_buffer *all[] = {&buffers->validity, &buffers->offsets, &buffers->data, &buffers->numbers,
-                        &buffers->codes};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (all[i]->obj != NULL) PyBuffer_Release(all[i]);
-    }
-}
-
-static int get_buffer(PyObject *object, Py_buffer *view, int writable) {
-    if (object == Py_None) return 0;
-    return PyObject_GetBuffer(object, view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE);
-}
+enum { VALIDITY, OFFSETS, DATA, NUMBERS, CODES, N_VIEWS };
 
 /* One pass of `classify` over its values, its results in `counts` (the four types, non-finite numbers,
    numbers written); specialized by the compiler for each offset width. */
@@ -263,32 +227,28 @@ static PyObject *classify(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOnnpOOp:classify", &validity, &offsets, &data, &offset, &length, &wide,
                           &numbers, &codes, &compact))
         return NULL;
-    Buffers buffers;
-    memset(&buffers, 0, sizeof buffers);
-    if (get_buffer(validity, &buffers.validity, 0) < 0 || get_buffer(offsets, &buffers.offsets, 0) < 0 ||
-        get_buffer(data, &buffers.data, 0) < 0 || get_buffer(numbers, &buffers.numbers, 1) < 0 ||
-        get_buffer(codes, &buffers.codes, 1) < 0) {
-        release(&buffers);
+    Py_buffer views[N_VIEWS] = {{0}};
+    if (get_buffer(validity, &views[VALIDITY], 0) < 0 || get_buffer(offsets, &views[OFFSETS], 0) < 0 ||
+        get_buffer(data, &views[DATA], 0) < 0 || get_buffer(numbers, &views[NUMBERS], 1) < 0 ||
+        get_buffer(codes, &views[CODES], 1) < 0) {
+        release_views(views, N_VIEWS);
         return NULL;
     }
-    Py_ssize_t width = wide ? 8 : 4;
-    if (offset < 0 || length < 0 || buffers.offsets.len < (offset + length + 1) * width ||
-        (validity != Py_None && buffers.validity.len * 8 < offset + length) ||
-        buffers.numbers.len < length * (Py_ssize_t)sizeof(double) ||
-        (codes != Py_None && buffers.codes.len < length)) {
-        release(&buffers);
+    if (!text_array_fits(validity, &views[VALIDITY], &views[OFFSETS], offset, length, wide) ||
+        views[NUMBERS].len < length * (Py_ssize_t)sizeof(double) || (codes != Py_None && views[CODES].len < length)) {
+        release_views(views, N_VIEWS);
         PyErr_SetString(PyExc_ValueError, "classify: a buffer is shorter than offset and length need");
         return NULL;
     }
-    const uint8_t *valid = validity == Py_None ? NULL : buffers.validity.buf;
-    double *out = buffers.numbers.buf;
-    uint8_t *code_out = codes == Py_None ? NULL : buffers.codes.buf;
+    const uint8_t *valid = validity == Py_None ? NULL : views[VALIDITY].buf;
+    double *out = views[NUMBERS].buf;
+    uint8_t *code_out = codes == Py_None ? NULL : views[CODES].buf;
     Py_ssize_t counts[6] = {0, 0, 0, 0, 0, 0};
-    int status = wide ? classify_pass(valid, buffers.offsets.buf, 1, buffers.data.buf, buffers.data.len, offset,
-                                      length, out, code_out, compact, counts)
-                      : classify_pass(valid, buffers.offsets.buf, 0, buffers.data.buf, buffers.data.len, offset,
-                                      length, out, code_out, compact, counts);
-    release(&buffers);
+    int status = wide ? classify_pass(valid, views[OFFSETS].buf, 1, views[DATA].buf, views[DATA].len, offset, length,
+                                      out, code_out, compact, counts)
+                      : classify_pass(valid, views[OFFSETS].buf, 0, views[DATA].buf, views[DATA].len, offset, length,
+                                      out, code_out, compact, counts);
+    release_views(views, N_VIEWS);
     if (status < 0) return NULL;
     return Py_BuildValue("nnnnnn", counts[INTEGRAL], counts[FRACTIONAL], counts[BOOLEAN], counts[STRING], counts[4],
                          counts[5]);
@@ -296,80 +256,10 @@ static PyObject *classify(PyObject *module, PyObject *args) {
 
 /* ---- CSV records into Arrow string columns ---- */
 
-/* One column of the batch being split: Arrow's offsets, data and (once a null appears) validity. */
-typedef struct {
-    PyObject *offsets, *data, *validity; /* bytearrays */
-    Py_ssize_t size, capacity, nulls;
-} Column;
-
-static int grow(Column *column, Py_ssize_t needed) {
-    Py_ssize_t capacity = column->capacity * 2;
-    if (capacity < column->size + needed) capacity = column->size + needed;
-    if (PyByteArray_Resize(column->data, capacity) < 0) return -1;
-    column->capacity = capacity;
-    return 0;
-}
-
-static int append(Column *column, const unsigned char *bytes, Py_ssize_t length) {
-    if (column->size + length > column->capacity && grow(column, length) < 0) return -1;
-    memcpy(PyByteArray_AS_STRING(column->data) + column->size, bytes, length);
-    column->size += length;
-    return 0;
-}
-
-static int set_null(Column *column, Py_ssize_t row, Py_ssize_t max_rows) {
-    if (column->validity == NULL) {
-        column->validity = PyByteArray_FromStringAndSize(NULL, (max_rows + 7) / 8);
-        if (column->validity == NULL) return -1;
-        memset(PyByteArray_AS_STRING(column->validity), 0xFF, (max_rows + 7) / 8);
-    }
-    PyByteArray_AS_STRING(column->validity)[row >> 3] &= (char)~(1 << (row & 7));
-    column->nulls++;
-    return 0;
-}
 
 /* Bytes that end an unquoted field, or that this splitter leaves to Arrow inside one (a quote). */
 static unsigned char FIELD_END[256];
 
-static int is_valid_utf8(const unsigned char *text, Py_ssize_t length) {
-    Py_ssize_t i = 0;
-    while (i < length) {
-        unsigned char c = text[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        int extra;
-        unsigned char low = 0x80, high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) extra = 1;
-        else if (c == 0xE0) extra = 2, low = 0xA0;
-        else if (c == 0xED) extra = 2, high = 0x9F;
-        else if (c >= 0xE1 && c <= 0xEF) extra = 2;
-        else if (c == 0xF0) extra = 3, low = 0x90;
-        else if (c == 0xF4) extra = 3, high = 0x8F;
-        else if (c >= 0xF1 && c <= 0xF3) extra = 3;
-        else return 0;
-        if (i + extra >= length) return 0;
-        if (text[i + 1] < low || text[i + 1] > high) return 0;
-        for (int k = 2; k <= extra; k++) {
-            if (text[i + k] < 0x80 || text[i + k] > 0xBF) return 0;
-        }
-        i += extra + 1;
-    }
-    return 1;
-}
-
-static int is_ascii(const unsigned char *text, Py_ssize_t length) {
-    uint64_t high = 0;
-    Py_ssize_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t word;
-        memcpy(&word, text + i, 8);
-        high |= word;
-    }
-    for (; i < length; i++) high |= text[i];
-    return (high & 0x8080808080808080ULL) == 0;
-}
 
 enum { SPLIT_OK = 0, SPLIT_UNSUPPORTED = 1, SPLIT_ERROR = -1 };
 
@@ -466,37 +356,6 @@ static int split_records(const unsigned char *text, Py_ssize_t length, Py_ssize_
     return SPLIT_OK;
 }
 
-static void free_columns(Column *columns, Py_ssize_t n_columns) {
-    for (Py_ssize_t c = 0; c < n_columns; c++) {
-        Py_XDECREF(columns[c].offsets);
-        Py_XDECREF(columns[c].data);
-        Py_XDECREF(columns[c].validity);
-    }
-    PyMem_Free(columns);
-}
-
-/* The split columns as a list of (validity or None, offsets, data, null count), trimmed to `rows`. */
-static PyObject *column_list(Column *columns, Py_ssize_t n_columns, Py_ssize_t rows) {
-    PyObject *list = PyList_New(n_columns);
-    if (list == NULL) return NULL;
-    for (Py_ssize_t c = 0; c < n_columns; c++) {
-        Column *column = &columns[c];
-        if (PyByteArray_Resize(column->offsets, (rows + 1) * 4) < 0 ||
-            PyByteArray_Resize(column->data, column->size) < 0 ||
-            (column->validity != NULL && PyByteArray_Resize(column->validity, (rows + 7) / 8) < 0)) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyObject *item = Py_BuildValue("OOOn", column->validity ? column->validity : Py_None, column->offsets,
-                                       column->data, column->nulls);
-        if (item == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, c, item);
-    }
-    return list;
-}
 
 PyDoc_STRVAR(split_csv_doc,
 "split_csv(data, position, columns, max_rows)\n"
@@ -655,12 +514,14 @@ static PyMethodDef methods[] = {
     {"classify", classify, METH_VARARGS, classify_doc},
     {"split_csv", split_csv, METH_VARARGS, split_csv_doc},
     {"record_ends", record_ends, METH_VARARGS, record_ends_doc},
+    {"scan_capture", scan_capture, METH_VARARGS, scan_capture_doc},
+    {"count_values", count_values, METH_VARARGS, count_values_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_textkernels",
-    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries.",
+    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries, capture records, value counts.",
     -1, methods,
 };
 

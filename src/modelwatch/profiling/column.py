@@ -14,9 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasketches import kll_doubles_sketch
 
+from modelwatch import _textkernels
 from modelwatch.profiling import kll
 from modelwatch.profiling.categories import MAX_EXACT_DISTINCT, Categories
-from modelwatch.profiling.datatypes import TypeCounts, classify
+from modelwatch.profiling.datatypes import TypeCounts, classify, text_buffers
 from modelwatch.profiling.moments import Moments
 
 
@@ -53,12 +54,13 @@ class ColumnProfile:
         if len(values) == 0:
             return
         uniques = counts = None
-        if self.categories.exact and _surely_many_distinct(values):
-            self.categories.fold()
         if self.categories.exact:
-            value_counts = pc.value_counts(values)
-            uniques, counts = value_counts.field(0), value_counts.field(1)
-            self._count_categories(_as_text(uniques), counts.to_numpy())
+            counted = _value_counts(values)
+            if counted is None:
+                self.categories.fold()
+            else:
+                uniques, counts = counted
+                self.categories.add_counts(_as_text(uniques), counts.to_numpy())
         classified = classify(values, uniques, counts)
         self.types.add(classified.counts)
         self._add_numbers(classified.numbers, classified.weights)
@@ -74,12 +76,6 @@ class ColumnProfile:
         else:
             self.moments = self.moments.merge(Moments.of_counts(numbers, weights))
             self.sketch.merge(kll.from_counts(numbers, weights))
-
-    def _count_categories(self, uniques: pa.Array, counts: np.ndarray) -> None:
-        if len(uniques) > MAX_EXACT_DISTINCT:
-            self.categories.fold()
-        else:
-            self.categories.add_counts(uniques, counts)
 
     def merge(self, other: ColumnProfile) -> ColumnProfile:
         """A new profile of both columns' values; neither input changes."""
@@ -117,6 +113,24 @@ class ColumnProfile:
 
 
 DISTINCT_PROBE = 4 * MAX_EXACT_DISTINCT
+
+
+def _value_counts(values: pa.Array) -> tuple[pa.Array, pa.Array] | None:
+    """The distinct values and how often each occurs, or None when there are more than
+    MAX_EXACT_DISTINCT. Text goes to a C kernel that gives up at the first value past the limit;
+    other types to Arrow's value_counts, after a probe of their first values."""
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        counted = _textkernels.count_values(*text_buffers(values), MAX_EXACT_DISTINCT)
+        if counted is None:
+            return None
+        first, counts = (np.frombuffer(part, dtype=np.int64) for part in counted)
+        return values.take(first), pa.array(counts)
+    if _surely_many_distinct(values):
+        return None
+    value_counts = pc.value_counts(values)
+    if len(value_counts) > MAX_EXACT_DISTINCT:
+        return None
+    return value_counts.field(0), value_counts.field(1)
 
 
 def _surely_many_distinct(values: pa.Array) -> bool:

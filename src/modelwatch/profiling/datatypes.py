@@ -105,7 +105,7 @@ def classify_text(values: pa.Array) -> Classified:
     """Deequ's types of the present values of a text array (any other type is cast to text first), and
     the finite numbers among them in their order. Nulls are skipped."""
     numbers = np.empty(len(values))
-    *found, written = _textkernels.classify(*_text_buffers(values), numbers, None, True)
+    *found, written = _textkernels.classify(*text_buffers(values), numbers, None, True)
     return Classified(TypeCounts(*found), numbers[:written])
 
 
@@ -117,7 +117,7 @@ def _classify_distinct(uniques: pa.Array, counts: pa.Array) -> Classified:
     """Classify distinct values, each weighing its number of occurrences; numbers come with weights."""
     codes = np.empty(len(uniques), np.uint8)
     numbers = np.empty(len(uniques))
-    _textkernels.classify(*_text_buffers(uniques), numbers, codes, False)
+    _textkernels.classify(*text_buffers(uniques), numbers, codes, False)
     weights = _numpy(counts)
     by_code = np.bincount(codes, weights=weights, minlength=len(KIND_CODES) + 1).astype(np.int64)
     type_counts = TypeCounts(**{kind: int(by_code[code]) for kind, code in KIND_CODES.items()})
@@ -125,7 +125,7 @@ def _classify_distinct(uniques: pa.Array, counts: pa.Array) -> Classified:
     return _with_numbers(type_counts, numbers[numeric], weights[numeric])
 
 
-def _text_buffers(values: pa.Array) -> tuple[pa.Buffer | None, pa.Buffer, pa.Buffer | bytes, int, int, bool]:
+def text_buffers(values: pa.Array) -> tuple[pa.Buffer | None, pa.Buffer, pa.Buffer | bytes, int, int, bool]:
     """The arguments `_textkernels.classify` takes for an Arrow text array, before its outputs."""
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         values = values.cast(pa.string())

@@ -13,6 +13,14 @@ import pyarrow.compute as pc
 _ENCODED = "v"
 
 
+def string_array(
+    rows: int, validity: bytearray | None, offsets: bytearray, data: bytearray, nulls: int
+) -> pa.Array:
+    """A string array of the buffers a C kernel built (`column_list` in `_kernels.h`), not copied."""
+    bitmap = pa.py_buffer(validity) if validity is not None else None
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls)
+
+
 def flat_table(table: pa.Table) -> pa.Table:
     table = _without_structs(table)
     for index, name in enumerate(table.column_names):

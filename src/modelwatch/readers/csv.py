@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from modelwatch import _textkernels
 from modelwatch.errors import ModelwatchError, one_line
+from modelwatch.readers.arrow import string_array
 from modelwatch.readers.files import chunk_bytes, file_size, open_file
 from modelwatch.readers.scan import first_invalid_utf8, line_of, nth_record_offset, record_cuts
 from modelwatch.readers.spec import Chunk, DatasetSpec
@@ -112,14 +113,7 @@ def read_csv(spec: DatasetSpec, chunk: Chunk) -> Iterator[pa.RecordBatch]:
                 return
             position, rows, columns = split
             if rows:
-                yield pa.RecordBatch.from_arrays([_string_array(rows, *column) for column in columns], names)
-
-
-def _string_array(
-    rows: int, validity: bytearray | None, offsets: bytearray, data: bytearray, nulls: int
-) -> pa.Array:
-    bitmap = pa.py_buffer(validity) if validity is not None else None
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls)
+                yield pa.RecordBatch.from_arrays([string_array(rows, *column) for column in columns], names)
 
 
 def _rest_of(handle: IO[bytes], chunk: Chunk, position: int) -> Chunk:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from modelwatch import _textkernels
-from modelwatch.readers.csv import _string_array
+from modelwatch.readers.arrow import string_array
 
 NEWLINE, QUOTE, CARRIAGE_RETURN = 10, 34, 13
 _SEPARATORS = np.frombuffer(b',"', dtype=np.uint8)
@@ -145,7 +145,7 @@ def _split_plain(lines: SideLines, names: list[str]) -> pa.Table | None:
     split = _textkernels.split_csv(lines.buffer, 0, len(names), max(count, 1))
     if split is None or split[0] != len(lines.buffer) or split[1] != count:
         return None
-    return pa.table(dict(zip(names, [_string_array(count, *column) for column in split[2]], strict=True)))
+    return pa.table(dict(zip(names, [string_array(count, *column) for column in split[2]], strict=True)))
 
 
 def _single_values(lines: SideLines, names: list[str]) -> bool:

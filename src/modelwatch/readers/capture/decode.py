@@ -1,9 +1,10 @@
 """Capture files → Arrow columns of the fields we use, block by block, records outside the window dropped.
 
-pyarrow's JSON reader decodes a block of lines in C++ with an explicit schema (fields we do not
-use are skipped). A block it rejects (a truncated last line, a line that is not JSON, a field of
-the wrong type) is decoded again line by line with Python's json, for that block only, and each
-bad line is counted with its `file:line`.
+A C scanner (`_capturejson.c`) validates a block's lines and copies out only the fields we use. A
+block it declines (anything but plain records) goes to pyarrow's JSON reader, with an explicit
+schema; a block that rejects too (a truncated last line, a line that is not JSON, a field of the
+wrong type) is decoded again line by line with Python's json, for that block only, and each bad
+line is counted with its `file:line`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from modelwatch import _textkernels
 from modelwatch.errors import ModelwatchError, one_line
 from modelwatch.formats.capture import parse_inference_time
+from modelwatch.readers.arrow import string_array
 from modelwatch.readers.capture import problems as kinds
 from modelwatch.readers.capture.arrays import bools, int64s, whole
 from modelwatch.readers.capture.problems import Problems
@@ -51,6 +54,9 @@ _PARSE = pajson.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior=
 _TIME = pa.timestamp("us", tz="UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 COLUMNS = [f"{side}.{name}" for side in SIDES for name in SIDE_FIELDS]
+_SCANNED_TEXT = [f"{side}.{name}" for side in SIDES for name in SIDE_FIELDS if name != "truncated"]
+_SCANNED_TEXT.append("inferenceTime")
+_FLAG_TRUE, _FLAG_NULL = 1, 2
 
 
 class BlockLines:
@@ -143,15 +149,9 @@ def _decode(
     Text that is not UTF-8 is looked for only in blocks that are not pure ASCII."""
     table = None
     if lines.data[:_PEEK].lstrip()[:1] == b"{":
-        try:
-            options = _read_options(lines.data)
-            table = _columns(
-                pajson.read_json(pa.BufferReader(lines.data), read_options=options, parse_options=_PARSE)
-            )
-            if int(np.frombuffer(lines.data, dtype=np.uint8).max()) >= _NON_ASCII:
-                table.validate(full=True)  # pyarrow's JSON parser lets invalid UTF-8 through
-        except pa.ArrowInvalid:
-            table = None
+        table = _scanned(lines.data)
+        if table is None:
+            table = _decoded_by_pyarrow(lines.data)
     source = None
     if table is None:
         table, source = _decode_lines(file, lines, problems, last)
@@ -161,6 +161,36 @@ def _decode(
         block.kept = np.flatnonzero(inside)
         block.table = table.filter(pa.array(inside))
     return table.num_rows, block
+
+
+def _scanned(data: bytes) -> pa.Table | None:
+    """The block's columns as the C scanner copies them out, or None where it leaves the block to a
+    full JSON parser."""
+    scanned = _textkernels.scan_capture(data)
+    if scanned is None:
+        return None
+    rows, texts, (input_truncated, output_truncated, capture) = scanned
+    columns = {name: string_array(rows, *text) for name, text in zip(_SCANNED_TEXT, texts, strict=True)}
+    columns["endpointInput.truncated"] = _flags(input_truncated)
+    columns["endpointOutput.truncated"] = _flags(output_truncated)
+    columns["captureData"] = pa.array(np.frombuffer(capture, dtype=np.uint8) == _FLAG_TRUE)
+    return pa.table({name: columns[name] for name in [*COLUMNS, "captureData", "inferenceTime"]})
+
+
+def _flags(codes: bytearray) -> pa.Array:
+    values = np.frombuffer(codes, dtype=np.uint8)
+    return pa.array(values == _FLAG_TRUE, mask=values == _FLAG_NULL)
+
+
+def _decoded_by_pyarrow(data: bytes) -> pa.Table | None:
+    try:
+        options = _read_options(data)
+        table = _columns(pajson.read_json(pa.BufferReader(data), read_options=options, parse_options=_PARSE))
+        if int(np.frombuffer(data, dtype=np.uint8).max()) >= _NON_ASCII:
+            table.validate(full=True)  # pyarrow's JSON parser lets invalid UTF-8 through
+    except pa.ArrowInvalid:
+        return None
+    return table
 
 
 def _read_options(block: bytes) -> pajson.ReadOptions:
