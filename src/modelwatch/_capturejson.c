@@ -342,7 +342,7 @@ static int record(Scan *s) {
         Column *column = &s->text[c];
         if (column->size > INT32_MAX) return SCAN_DECLINED;
         if (!(s->filled >> c & 1) && set_null(column, s->row, s->max_rows) < 0) return SCAN_ERROR;
-        ((int32_t *)PyByteArray_AS_STRING(column->offsets))[s->row + 1] = (int32_t)column->size;
+        column->ends[s->row + 1] = (int32_t)column->size;
     }
     s->row++;
     return SCAN_OK;
@@ -365,12 +365,7 @@ static int start_scan(Scan *s, const unsigned char *text, Py_ssize_t length) {
     s->end = text + length;
     s->max_rows = count_newlines(text, length) + 1;
     for (int c = 0; c < N_TEXT; c++) {
-        Column *column = &s->text[c];
-        column->capacity = c == IN_DATA || c == OUT_DATA ? length : (1 << 16);
-        column->offsets = PyByteArray_FromStringAndSize(NULL, (s->max_rows + 1) * 4);
-        column->data = PyByteArray_FromStringAndSize(NULL, column->capacity);
-        if (column->offsets == NULL || column->data == NULL) return -1;
-        ((int32_t *)PyByteArray_AS_STRING(column->offsets))[0] = 0;
+        if (open_column(&s->text[c], s->max_rows, c == IN_DATA || c == OUT_DATA ? length : (1 << 16)) < 0) return -1;
     }
     for (int f = 0; f < N_FLAGS; f++) {
         s->flags[f] = PyByteArray_FromStringAndSize(NULL, s->max_rows);

@@ -55,20 +55,35 @@ static inline int text_array_fits(PyObject *validity, Py_buffer *valid, Py_buffe
 /* An Arrow string column being built: its offsets, data and (once a null appears) validity. */
 typedef struct {
     PyObject *offsets, *data, *validity; /* bytearrays */
+    int32_t *ends;                        /* the offsets' storage: ends[row + 1] ends the row */
+    char *bytes;                          /* the data's storage, moved when it grows */
     Py_ssize_t size, capacity, nulls;
 } Column;
+
+/* A new empty column of room for `max_rows` rows and `capacity` bytes; -1 with an exception on error. */
+static inline int open_column(Column *column, Py_ssize_t max_rows, Py_ssize_t capacity) {
+    column->offsets = PyByteArray_FromStringAndSize(NULL, (max_rows + 1) * 4);
+    column->data = PyByteArray_FromStringAndSize(NULL, capacity);
+    if (column->offsets == NULL || column->data == NULL) return -1;
+    column->ends = (int32_t *)PyByteArray_AS_STRING(column->offsets);
+    column->bytes = PyByteArray_AS_STRING(column->data);
+    column->capacity = capacity;
+    column->ends[0] = 0;
+    return 0;
+}
 
 static inline int grow(Column *column, Py_ssize_t needed) {
     Py_ssize_t capacity = column->capacity * 2;
     if (capacity < column->size + needed) capacity = column->size + needed;
     if (PyByteArray_Resize(column->data, capacity) < 0) return -1;
+    column->bytes = PyByteArray_AS_STRING(column->data);
     column->capacity = capacity;
     return 0;
 }
 
 static inline int append(Column *column, const unsigned char *bytes, Py_ssize_t length) {
     if (column->size + length > column->capacity && grow(column, length) < 0) return -1;
-    memcpy(PyByteArray_AS_STRING(column->data) + column->size, bytes, length);
+    memcpy(column->bytes + column->size, bytes, length);
     column->size += length;
     return 0;
 }

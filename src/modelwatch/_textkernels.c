@@ -264,7 +264,7 @@ static unsigned char FIELD_END[256];
 enum { SPLIT_OK = 0, SPLIT_UNSUPPORTED = 1, SPLIT_ERROR = -1 };
 
 /* One field at *at, appended to `column` as row `row`; *at moves past it (not past its delimiter). */
-static int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at, Column *column,
+static ALWAYS_INLINE int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t *at, Column *column,
                        Py_ssize_t row, Py_ssize_t max_rows) {
     Py_ssize_t p = *at, before = column->size;
     if (p < length && text[p] == '"') {
@@ -287,10 +287,20 @@ static int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t 
 #if SWAR
         for (; p + 8 <= length; p += 8) {
             uint64_t word = load8(text + p);
-            uint64_t ends = zero_bytes(word ^ BYTES(',')) | zero_bytes(word ^ BYTES('\n')) |
-                            zero_bytes(word ^ BYTES('\r')) | zero_bytes(word ^ BYTES('"'));
-            if (ends) {
-                p += __builtin_ctzll(ends) >> 3;
+            /* The bytes that end a field are all below '-': look closer only at those. */
+            for (uint64_t below = (word - BYTES('-')) & ~word & BYTES(0x80); below; below &= below - 1) {
+                Py_ssize_t end = p + (__builtin_ctzll(below) >> 3);
+                if (!FIELD_END[text[end]]) continue;
+                if (text[end] == '"') return SPLIT_UNSUPPORTED;
+                if (p == start) {
+                    /* A short field (most are): its word stored whole, the bytes past it overwritten later. */
+                    if (column->size + 8 > column->capacity && grow(column, 8) < 0) return SPLIT_ERROR;
+                    memcpy(column->bytes + column->size, &word, 8);
+                    column->size += end - start;
+                    p = end;
+                    goto stored;
+                }
+                p = end;
                 goto found;
             }
         }
@@ -302,9 +312,12 @@ static int split_field(const unsigned char *text, Py_ssize_t length, Py_ssize_t 
         if (p < length && text[p] == '"') return SPLIT_UNSUPPORTED;
         if (append(column, text + start, p - start) < 0) return SPLIT_ERROR;
     }
+#if SWAR
+stored:
+#endif
     if (column->size > INT32_MAX) return SPLIT_UNSUPPORTED;
     if (column->size == before && set_null(column, row, max_rows) < 0) return SPLIT_ERROR;
-    ((int32_t *)PyByteArray_AS_STRING(column->offsets))[row + 1] = (int32_t)column->size;
+    column->ends[row + 1] = (int32_t)column->size;
     *at = p;
     return SPLIT_OK;
 }
@@ -388,15 +401,11 @@ static PyObject *split_csv(PyObject *module, PyObject *args) {
     }
     Py_ssize_t estimate = (length - position) / n_columns + 16;
     for (Py_ssize_t c = 0; c < n_columns; c++) {
-        columns[c].offsets = PyByteArray_FromStringAndSize(NULL, (max_rows + 1) * 4);
-        columns[c].capacity = estimate < (1 << 16) ? estimate : (1 << 16);
-        columns[c].data = PyByteArray_FromStringAndSize(NULL, columns[c].capacity);
-        if (columns[c].offsets == NULL || columns[c].data == NULL) {
+        if (open_column(&columns[c], max_rows, estimate < (1 << 16) ? estimate : (1 << 16)) < 0) {
             free_columns(columns, n_columns);
             PyBuffer_Release(&buffer);
             return NULL;
         }
-        ((int32_t *)PyByteArray_AS_STRING(columns[c].offsets))[0] = 0;
     }
     Py_ssize_t at = position, rows = 0;
     int status = split_records(text, length, &at, columns, n_columns, max_rows, &rows);
