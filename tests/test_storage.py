@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import fsspec
@@ -81,6 +82,31 @@ def test_read_json_reads_what_the_standard_parser_reads(tmp_path: Path) -> None:
     )
     path.write_bytes('{"name": "Día"}'.encode("utf-16"))
     assert storage.read_json(str(path)) == {"name": "Día"}
+
+
+DOCUMENT = {
+    "version": 0.0,
+    "features": [{"name": "Día", "mean": 0.1, "sum": 1e16, "tiny": 5e-324, "count": 3, "ok": True}],
+    "empty": [],
+    "none": None,
+    7: "a key that is not text",
+}
+
+
+def test_written_json_is_what_the_standard_writer_writes() -> None:
+    """Indented by two, one value per line, ending in a newline, and read back to the same values."""
+    written = storage.dumps_json(DOCUMENT)
+    assert written.endswith(b"}\n")
+    assert json.loads(written) == json.loads(json.dumps(DOCUMENT, indent=2))
+    assert written.splitlines()[:3] == json.dumps(DOCUMENT, indent=2).encode().splitlines()[:3]
+    huge = {"count": 123456789012345678901}
+    assert json.loads(storage.dumps_json(huge)) == huge
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_written_json_refuses_what_is_not_json(value: float) -> None:
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        storage.dumps_json({"features": [{"stats": [1.0, value]}]})
 
 
 def test_storage_options_nest_and_read_booleans() -> None:

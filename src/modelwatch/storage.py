@@ -8,6 +8,7 @@ multipart upload, which the store only exposes once completed) has the same effe
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -126,8 +127,33 @@ def loads_json(data: bytes) -> Any:
 
 def write_json(uri: str, document: Any, storage_options: StorageOptions | None = None) -> None:
     """Write a JSON document atomically, indented like SageMaker's files."""
-    text = json.dumps(document, indent=2, allow_nan=False)
-    atomic_write_bytes(uri, (text + "\n").encode(), storage_options)
+    atomic_write_bytes(uri, dumps_json(document), storage_options)
+
+
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def dumps_json(document: Any) -> bytes:
+    """`json.dumps(document, indent=2, allow_nan=False)` and a newline, by orjson where it can (a
+    tenth of the time on a wide statistics.json). orjson would write NaN and infinities as null, so
+    they are looked for first, and refused as json refuses them."""
+    if not _finite(document):
+        raise ValueError("Out of range float values are not JSON compliant")
+    try:
+        return orjson.dumps(document, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        pass  # orjson refuses integers beyond 64 bits, which json writes
+    return (json.dumps(document, indent=2, allow_nan=False) + "\n").encode()
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(map(_finite, value.values()))
+    if isinstance(value, list | tuple):
+        return all(map(_finite, value))
+    return True
 
 
 def parse_storage_options(pairs: list[str] | None, option: str = "--storage-option") -> dict[str, Any]:
