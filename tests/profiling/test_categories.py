@@ -60,11 +60,11 @@ def test_folds_past_1000_distinct(batch: int) -> None:
 def test_distinct_count_of_20000_strings_within_3_percent(batch: int) -> None:
     words = _words(20_000)
     rng = np.random.default_rng(batch)
-    values: list[str | None] = [*words, *(str(w) for w in rng.choice(words, size=10_000))]
+    values: list[str | None] = [*words, *(str(w) for w in rng.choice(words, size=10_000)), *[None] * 500]
     rng.shuffle(values)  # type: ignore[arg-type]
     column = _profile(values, batch).columns["s"]
     assert column.inferred_type == "String"
-    assert column.present == 30_000
+    assert (column.present, column.missing) == (30_000, 500)
     assert column.categories.distinct_count() == pytest.approx(20_000, rel=0.03)
 
 

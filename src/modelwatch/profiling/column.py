@@ -50,9 +50,11 @@ class ColumnProfile:
             # combine_chunks copies even a single chunk.
             array = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
         self.missing += array.null_count
-        values = array.drop_null() if array.null_count else array
-        if len(values) == 0:
+        if array.null_count == len(array):
             return
+        # The text kernels skip nulls themselves: dropping them would copy every string.
+        text = pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+        values = array.drop_null() if array.null_count and not text else array
         uniques = counts = None
         if self.categories.exact:
             counted = _value_counts(values)
@@ -65,7 +67,8 @@ class ColumnProfile:
         self.types.add(classified.counts)
         self._add_numbers(classified.numbers, classified.weights)
         if not self.categories.exact and (self.types.string or self.types.boolean):
-            self.categories.add_distinct(_as_text(uniques if uniques is not None else pc.unique(values)))
+            distinct = uniques if uniques is not None else pc.unique(values).drop_null()
+            self.categories.add_distinct(_as_text(distinct))
 
     def _add_numbers(self, numbers: np.ndarray, weights: np.ndarray | None) -> None:
         if len(numbers) == 0:

@@ -78,14 +78,15 @@ values with counts: cheaper to sketch, and exact. Smaller ones return every valu
 
 
 def classify(values: pa.Array, uniques: pa.Array | None = None, counts: pa.Array | None = None) -> Classified:
-    """Classify the non-null `values` of one column batch.
+    """Classify the present `values` of one column batch (only text may hold nulls: they are skipped).
 
     `uniques`/`counts` (the value counts of `values`, when the caller has them) let a batch of more than
     WEIGHTED_MIN_VALUES values be classified through its distinct values, its numbers returned as
     distinct values with weights.
     """
     kind = values.type
-    weighted = uniques is not None and counts is not None and len(values) > WEIGHTED_MIN_VALUES
+    present = len(values) - values.null_count
+    weighted = uniques is not None and counts is not None and present > WEIGHTED_MIN_VALUES
     source, weights = (uniques, counts) if weighted and uniques is not None else (values, None)
     if pa.types.is_integer(kind):
         # safe=False: integers beyond 2^53 round to the nearest float instead of failing.
