@@ -185,8 +185,9 @@ static inline PyObject *column_list(Column *columns, Py_ssize_t n_columns, Py_ss
 }
 
 /* Defined in their own files, listed in _textkernels.c's module. */
-extern const char scan_capture_doc[], count_values_doc[];
+extern const char scan_capture_doc[], count_values_doc[], sort_doubles_doc[];
 PyObject *scan_capture(PyObject *module, PyObject *args);
 PyObject *count_values(PyObject *module, PyObject *args);
+PyObject *sort_doubles(PyObject *module, PyObject *args);
 
 #endif

@@ -525,12 +525,13 @@ static PyMethodDef methods[] = {
     {"record_ends", record_ends, METH_VARARGS, record_ends_doc},
     {"scan_capture", scan_capture, METH_VARARGS, scan_capture_doc},
     {"count_values", count_values, METH_VARARGS, count_values_doc},
+    {"sort_doubles", sort_doubles, METH_VARARGS, sort_doubles_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_textkernels",
-    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries, capture records, value counts.",
+    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries, capture records, value counts, a float64 sort.",
     -1, methods,
 };
 
