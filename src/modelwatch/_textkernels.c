@@ -292,10 +292,12 @@ static ALWAYS_INLINE int split_field(const unsigned char *text, Py_ssize_t lengt
                 Py_ssize_t end = p + (__builtin_ctzll(below) >> 3);
                 if (!FIELD_END[text[end]]) continue;
                 if (text[end] == '"') return SPLIT_UNSUPPORTED;
-                if (p == start) {
-                    /* A short field (most are): its word stored whole, the bytes past it overwritten later. */
-                    if (column->size + 8 > column->capacity && grow(column, 8) < 0) return SPLIT_ERROR;
-                    memcpy(column->bytes + column->size, &word, 8);
+                if (p - start <= 8) {
+                    /* A field of at most two words (most are): stored as whole words, the bytes past it
+                       overwritten by the next field. */
+                    if (column->size + 16 > column->capacity && grow(column, 16) < 0) return SPLIT_ERROR;
+                    memcpy(column->bytes + column->size, text + start, 8);
+                    if (p > start) memcpy(column->bytes + column->size + 8, &word, 8);
                     column->size += end - start;
                     p = end;
                     goto stored;
@@ -381,6 +383,19 @@ PyDoc_STRVAR(split_csv_doc,
 "fields each, and quotes only enclose whole fields. At the first record of a batch that is not plain\n"
 "(bad input among them) it returns None, and the caller hands the text from `position` on to Arrow.");
 
+/* The bytes a column will likely hold for max_rows records from `position`, judged by the rows in the
+   first 64 KiB, and some to spare: growing a column copies it, and a batch fills several MiB. */
+static Py_ssize_t column_bytes(const unsigned char *text, Py_ssize_t length, Py_ssize_t position,
+                               Py_ssize_t n_columns, Py_ssize_t max_rows) {
+    Py_ssize_t sample = length - position < (1 << 16) ? length - position : (1 << 16), rows = 0;
+    for (const unsigned char *p = text + position, *end = p + sample; (p = memchr(p, '\n', end - p)) != NULL; p++)
+        rows++;
+    Py_ssize_t expected = rows > 0 && max_rows < (length - position) / (sample / rows + 1)
+                              ? max_rows * (sample / rows + 1)
+                              : length - position;
+    return expected / n_columns + expected / n_columns / 8 + 64;
+}
+
 static PyObject *split_csv(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer buffer;
@@ -399,9 +414,9 @@ static PyObject *split_csv(PyObject *module, PyObject *args) {
         PyBuffer_Release(&buffer);
         return PyErr_NoMemory();
     }
-    Py_ssize_t estimate = (length - position) / n_columns + 16;
+    Py_ssize_t estimate = column_bytes(text, length, position, n_columns, max_rows);
     for (Py_ssize_t c = 0; c < n_columns; c++) {
-        if (open_column(&columns[c], max_rows, estimate < (1 << 16) ? estimate : (1 << 16)) < 0) {
+        if (open_column(&columns[c], max_rows, estimate) < 0) {
             free_columns(columns, n_columns);
             PyBuffer_Release(&buffer);
             return NULL;
