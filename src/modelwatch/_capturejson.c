@@ -35,20 +35,16 @@ typedef struct Field {
 #define FIELD(name, kind, slot, children) {name, sizeof(name) - 1, kind, slot, children}
 #define END_OF_FIELDS {NULL, 0, 0, 0, NULL}
 
-static const Field INPUT[] = {
-    FIELD("data", TEXT, IN_DATA, NULL),
-    FIELD("encoding", TEXT, IN_ENCODING, NULL),
-    FIELD("observedContentType", TEXT, IN_TYPE, NULL),
-    FIELD("truncated", FLAG, IN_TRUNCATED, NULL),
-    END_OF_FIELDS,
-};
-static const Field OUTPUT[] = {
-    FIELD("data", TEXT, OUT_DATA, NULL),
-    FIELD("encoding", TEXT, OUT_ENCODING, NULL),
-    FIELD("observedContentType", TEXT, OUT_TYPE, NULL),
-    FIELD("truncated", FLAG, OUT_TRUNCATED, NULL),
-    END_OF_FIELDS,
-};
+/* A side of the exchange: its text columns and flag. */
+#define SIDE(data, encoding, type, truncated)                                                                 \
+    {                                                                                                         \
+        FIELD("data", TEXT, data, NULL), FIELD("encoding", TEXT, encoding, NULL),                             \
+            FIELD("observedContentType", TEXT, type, NULL), FIELD("truncated", FLAG, truncated, NULL),         \
+            END_OF_FIELDS,                                                                                    \
+    }
+
+static const Field INPUT[] = SIDE(IN_DATA, IN_ENCODING, IN_TYPE, IN_TRUNCATED);
+static const Field OUTPUT[] = SIDE(OUT_DATA, OUT_ENCODING, OUT_TYPE, OUT_TRUNCATED);
 static const Field CAPTURE[] = {
     FIELD("endpointInput", OBJECT, -1, INPUT),
     FIELD("endpointOutput", OBJECT, -1, OUTPUT),
@@ -242,14 +238,19 @@ static int next_item(Scan *s, unsigned char close, int *more) {
     return SCAN_OK;
 }
 
-static int array(Scan *s, int depth) {
+/* Past the opening bracket at the cursor and the space after it; *empty says the container closed at once. */
+static int open_container(Scan *s, unsigned char close, int depth, int *empty) {
     if (depth > MAX_DEPTH) return SCAN_DECLINED;
     s->p++;
     skip_space(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
-        return SCAN_OK;
-    }
+    *empty = s->p < s->end && *s->p == close;
+    if (*empty) s->p++;
+    return SCAN_OK;
+}
+
+static int array(Scan *s, int depth) {
+    int empty, status = open_container(s, ']', depth, &empty);
+    if (status != SCAN_OK || empty) return status;
     for (int more = 1; more;) {
         if (s->p >= s->end) return SCAN_DECLINED;
         int status = skip_value(s, depth);
@@ -284,13 +285,8 @@ static int field_value(Scan *s, const Field *field, int depth) {
 
 /* The object at the cursor; `fields` are the ones kept of it (NULL: none). */
 static int object(Scan *s, const Field *fields, int depth) {
-    if (depth > MAX_DEPTH) return SCAN_DECLINED;
-    s->p++;
-    skip_space(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-        return SCAN_OK;
-    }
+    int empty, opened = open_container(s, '}', depth, &empty);
+    if (opened != SCAN_OK || empty) return opened;
     unsigned seen = 0;
     for (int more = 1; more;) {
         if (s->p >= s->end || *s->p != '"') return SCAN_DECLINED;
