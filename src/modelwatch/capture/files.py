@@ -30,9 +30,9 @@ class OpenCaptureFile:
     buffer: bytearray = field(default_factory=bytearray)
     records: int = 0
 
-    def append(self, line: bytes) -> None:
-        self.buffer += line
-        self.records += 1
+    def append(self, lines: list[bytes]) -> None:
+        self.buffer += b"".join(lines)
+        self.records += len(lines)
 
 
 def roll_window(moment: float, roll_interval: float) -> tuple[int, int]:
