@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httptools
 
 CHUNKED = b"chunked"
-_ONE_WRITE_BELOW = 65536
+_FRAMING_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"content-type", b"connection"})
 
 
 class UpstreamError(Exception):
@@ -32,8 +32,9 @@ class ResponseHandler(Protocol):
     """Where an upstream connection reports the response of the exchange it carries."""
 
     def response_head(
-        self, status: int, reason: bytes, headers: list[tuple[bytes, bytes]], framing: ResponseFraming
-    ) -> None: ...
+        self, status: int, reason: bytes, headers: list[tuple[bytes, bytes, bytes]], framing: ResponseFraming
+    ) -> None:
+        """`headers`: (lower-cased name, name as sent, value)."""
 
     def response_body(self, chunk: bytes) -> None: ...
 
@@ -160,7 +161,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._parser_reusable = True
         self._framing = ResponseFraming()
         self._reason = b""
-        self._headers: list[tuple[bytes, bytes]] = []
+        self._headers: list[tuple[bytes, bytes, bytes]] = []  # (lower-cased name, name, value)
         self._head_request = False
         self._head_seen = False
         self._interim = False
@@ -169,9 +170,10 @@ class UpstreamConnection(asyncio.Protocol):
         self._nothing_received = True
         self.last_activity = 0.0
 
-    def send(self, head: bytes, body: bytes, head_request: bool, handler: ResponseHandler) -> None:
-        """Write a whole request; the response goes to `handler`, ending in `response_end` or
-        `response_failed` (after which the connection is closed)."""
+    def send(self, request: list[bytes], head_request: bool, handler: ResponseHandler) -> None:
+        """Write a whole request, given in parts (a large body is not copied behind the head); the
+        response goes to `handler`, ending in `response_end` or `response_failed` (after which the
+        connection is closed)."""
         self._handler = handler
         if not self._parser_reusable:
             self._parser = httptools.HttpResponseParser(self)
@@ -187,11 +189,7 @@ class UpstreamConnection(asyncio.Protocol):
             return
         self.last_activity = self.loop.time()
         self.busy.add(self)
-        if len(body) < _ONE_WRITE_BELOW:
-            self.transport.write(head + body)  # one write, one packet: the common case
-        else:
-            self.transport.write(head)  # no copy of a large body
-            self.transport.write(body)
+        self.transport.writelines(request)  # one system call, even for several parts
 
     @property
     def reusable(self) -> bool:
@@ -254,7 +252,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._reason += reason
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value))
+        self._headers.append((name.lower(), name, value))
 
     def on_headers_complete(self) -> None:
         status = self._parser.get_status_code()
@@ -265,8 +263,9 @@ class UpstreamConnection(asyncio.Protocol):
             return
         self._keep_alive = self._parser.should_keep_alive()  # the parser forgets it once the message ends
         framing = self._framing
-        for name, value in self._headers:
-            lower = name.lower()
+        for lower, _, value in self._headers:
+            if lower not in _FRAMING_HEADERS:
+                continue
             if lower == b"content-length" and value.strip().isdigit():
                 framing.content_length = int(value)
             elif lower == b"transfer-encoding" and CHUNKED in value.lower():
