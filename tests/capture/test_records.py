@@ -48,6 +48,7 @@ EXCHANGES = [
     Exchange(MOMENT, b"\xff\x00binary", 8, "image/png", b"", 0, "", 'id-"1"', "k=v\n"),
     Exchange(MOMENT + 0.5, b"1,2,3,4,5,6,7,8,9,10", 40, "text/csv", b"\xe2\x82\xac" * 6, 18, "text/csv"),
     Exchange(MOMENT + 1, "é,ü".encode(), 5, "text/csv", b'{"broken": ', 11, "application/json"),
+    Exchange(MOMENT + 2, b"\xff\xfe,1", 4, "text/csv", b"\x80", 1, "application/json"),  # not UTF-8
 ]
 
 

@@ -34,25 +34,26 @@ class Exchange:
 
 
 class BodyTee:
-    """Keeps the first `limit + 1` bytes of a streamed body (enough to tell it was cut) and its size."""
+    """Keeps the first `limit + 1` bytes of a streamed body (enough to tell it was cut) and its size.
 
-    __slots__ = ("_chunks", "_kept", "_limit", "size")
+    Chunks are kept whole until the limit is reached and cut once, in `body()`: a body that comes in
+    one chunk under the limit costs an append, and `body()` returns that chunk itself.
+    """
+
+    __slots__ = ("_chunks", "_limit", "size")
 
     def __init__(self, limit: int) -> None:
         self._limit = limit + 1
         self._chunks: list[bytes] = []
-        self._kept = 0
         self.size = 0
 
     def add(self, chunk: bytes) -> None:
+        if self.size < self._limit:
+            self._chunks.append(chunk)
         self.size += len(chunk)
-        if self._kept < self._limit and chunk:
-            part = chunk[: self._limit - self._kept]
-            self._chunks.append(part)
-            self._kept += len(part)
 
     def body(self) -> bytes:
-        return b"".join(self._chunks)
+        return b"".join(self._chunks)[: self._limit]
 
 
 class Sampler:

@@ -110,6 +110,12 @@ class RecordEncoder:
             if len(self._encodings) >= _MAX_CACHED_CONTENT_TYPES:
                 self._encodings.clear()
             encoding = self._encodings[content_type] = self.content_types.encoding_for(content_type)
+        if size <= self.max_body_bytes and encoding != "BASE64":
+            # the common record, without encode_body's general case (a cut body, a trimmed character)
+            try:
+                return payload_json(content_type, mode, body.decode("utf-8"), encoding, None)
+            except UnicodeDecodeError:
+                pass  # encode_body falls back to base64
         data, encoding, original_size = encode_body(body, encoding, self.max_body_bytes, size)
         return payload_json(content_type, mode, data, encoding, original_size)
 
