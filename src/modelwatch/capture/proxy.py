@@ -59,6 +59,7 @@ HOP_BY_HOP = frozenset(
 )
 _NOT_FORWARDED = HOP_BY_HOP | {b"content-length"}  # the proxy sends the length of the body it holds
 _METADATA_HEADERS = frozenset({*INFERENCE_ID_HEADERS, *CUSTOM_ATTRIBUTES_HEADERS})
+_CONNECTION_AND_EXPECT = frozenset({b"connection", b"expect"})
 _METHODS_WITH_BODY = frozenset({b"POST", b"PUT", b"PATCH"})
 _ONE_WRITE_BELOW = 65536  # a larger body is written apart from the head, not copied behind it
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -272,23 +273,26 @@ class _ClientConnection(asyncio.Protocol):
         if self._upstream is not None:
             self._upstream.resume()
 
+    # on_url and on_header count the head's bytes inline: a method call per header cost more than
+    # the count
+
     def on_url(self, url: bytes) -> None:
         self._url += url
-        self._count_head_bytes(len(url))
+        self._head_bytes += len(url)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise _HeadTooLargeError
 
     def on_header(self, name: bytes, value: bytes) -> None:
         name = name.lower()
         self._headers.append((name, value))
-        self._count_head_bytes(len(name) + len(value))
-        if name == b"connection":
-            self._connection_header = combined(self._connection_header, value)
-        elif name == b"expect":
-            self._expect_continue = value.lower() == b"100-continue"
-
-    def _count_head_bytes(self, count: int) -> None:
-        self._head_bytes += count
+        self._head_bytes += len(name) + len(value)
         if self._head_bytes > MAX_HEAD_BYTES:
             raise _HeadTooLargeError
+        if name in _CONNECTION_AND_EXPECT:  # one set lookup for the common header
+            if name == b"connection":
+                self._connection_header = combined(self._connection_header, value)
+            else:
+                self._expect_continue = value.lower() == b"100-continue"
 
     def on_headers_complete(self) -> None:
         parser = self.parser  # read here: llhttp forgets keep-alive once the message ends

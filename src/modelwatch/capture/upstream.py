@@ -236,7 +236,7 @@ class UpstreamConnection(asyncio.Protocol):
             return
         if self._head_request and self._head_seen and not self._complete:
             self._finish()  # the parser cannot know that a response to HEAD has no body
-        elif handler is not None:
+        elif handler is not None and not self._complete:  # a complete response was flushed at its end
             handler.response_flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
