@@ -1,9 +1,9 @@
-"""Capture records as JSON lines, on the writer thread: the part of capture that costs CPU.
+"""Capture records as JSON lines, in the thread that submits them: the part of capture that costs CPU.
 
 The record is built as text with the format module's own JSON builders, skipping the model's
 frozen objects (four per record, each field set through `object.__setattr__`): about a third of
 the time per record. What repeats from one record to the next is worked out once: the encoding of
-a content type, the text of the current second, random bytes for a batch of event ids.
+a content type, the text of the current second, a batch of event ids.
 """
 
 from __future__ import annotations
