@@ -1,10 +1,11 @@
 """The proxy's HTTP/1.1 client: pooled keep-alive connections to the one upstream.
 
-Callback-driven, like the proxy's server side: a request is one `transport.write`, the response is
-parsed with httptools (llhttp, the parser of Node.js) and every parser event goes straight to the
-exchange's `ResponseHandler`, with no task, future or timer per request (one periodic sweep times
-out stalled exchanges). A general client (aiohttp, httpx) spends about 100 µs of CPU per request
-on features a reverse proxy does not use (cookies, redirects, encodings, URL handling).
+Callback-driven, like the proxy's server side: a request is one `writelines` (one system call),
+the response is parsed with httptools (llhttp, the parser of Node.js) and every parser event goes
+straight to the exchange's `ResponseHandler`, with no task, future or timer per request (one
+periodic sweep times out stalled exchanges). A general client (aiohttp, httpx) spends about 100 µs
+of CPU per request on features a reverse proxy does not use (cookies, redirects, encodings, URL
+handling).
 """
 
 from __future__ import annotations
