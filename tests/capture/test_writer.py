@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -188,3 +189,57 @@ def test_event_ids_are_distinct_version_4_uuids() -> None:
         parsed = uuid.UUID(text)
         assert str(parsed) == text
         assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+
+
+def _hidden(destination: Path) -> list[Path]:
+    return list(destination.rglob(".*.tmp"))
+
+
+def test_a_local_file_is_written_as_records_come_and_appears_whole_at_the_roll(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2025, 1, 1, 0, 0, 10, tzinfo=UTC))
+    with CaptureWriter(str(tmp_path), "demo", clock=clock) as writer:
+        for index in range(3):
+            writer.write(f"{index}", "0", input_content_type="text/csv")
+        deadline = time.monotonic() + 5
+        while writer.stats.queue_depth and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)
+        (spooled,) = _hidden(tmp_path)
+        assert len(spooled.read_bytes().splitlines()) == 3  # on disk already, under a hidden name
+        assert _files(tmp_path) == []
+        clock.set(datetime(2025, 1, 1, 0, 1, 0, tzinfo=UTC))
+        deadline = time.monotonic() + 5
+        while not _files(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_files(tmp_path)) == 1
+        assert _hidden(tmp_path) == []
+    assert [record.endpoint_input.data for record in read_records(tmp_path) if record.endpoint_input] == [
+        "0",
+        "1",
+        "2",
+    ]
+
+
+def test_a_spooled_file_that_fails_is_written_whole_from_memory(tmp_path: Path) -> None:
+    """A write error mid-window (the disk full, say): what the file held is read back, and the file
+    still appears with every record, in order, and nothing hidden left behind."""
+    writer = CaptureWriter(str(tmp_path), "demo")
+    writer.write("1", "1")
+    deadline = time.monotonic() + 5
+    while not _hidden(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.1)
+    open_file = writer._file
+    assert open_file is not None
+    assert open_file.spool is not None
+    os.close(open_file.spool.descriptor)  # every later write fails with EBADF
+    writer.write("2", "2")
+    writer.write("3", "3")
+    writer.close()
+    assert [record.endpoint_input.data for record in read_records(tmp_path) if record.endpoint_input] == [
+        "1",
+        "2",
+        "3",
+    ]
+    assert _hidden(tmp_path) == []
+    assert writer.stats.captured == 3

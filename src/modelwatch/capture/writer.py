@@ -3,12 +3,14 @@
 A request that is sampled has its record encoded as a JSON line in its own thread (a few µs for
 an inference-sized record) and appended to a bounded queue (a list: no thread wake-up per
 request). A background thread wakes every 20 ms, takes what piled up and appends it, joined, to the
-file of the current roll window, held in memory, and uploads it whole when the window ends (or the
-file reaches the size limit). If the store fails, the thread retries that upload with backoff
-while the queue absorbs new records; once the queue is full new records are dropped, counted and
-logged, and requests go on unaffected. `close()` (which the proxy calls on SIGTERM, the ASGI
-middleware at lifespan shutdown, and interpreter exit) uploads everything still held. A `kill -9`
-loses the current window and the queue.
+file of the current roll window: on a local store written to disk at once under a hidden temporary
+name and renamed into place when the window ends (or the file reaches the size limit), on other
+stores held in memory and uploaded whole then. If the store fails, the thread retries that upload
+with backoff while the queue absorbs new records; once the queue is full new records are dropped,
+counted and logged, and requests go on unaffected. `close()` (which the proxy calls on SIGTERM, the
+ASGI middleware at lifespan shutdown, and interpreter exit) uploads everything still held. A
+`kill -9` loses the current window (on a local store its records stay in the hidden file) and the
+queue.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from modelwatch.capture.files import (
     capture_file_uri,
     check_writable,
     roll_window,
-    upload,
     window_end,
 )
 from modelwatch.capture.records import RecordEncoder
@@ -262,7 +263,7 @@ class CaptureWriter:
         if (
             current is not None
             and max(times) < window_end(current.window, self.roll_interval)
-            and len(current.buffer) + sum(map(len, lines)) <= self.max_file_bytes
+            and current.size + sum(map(len, lines)) <= self.max_file_bytes
         ):
             current.append(lines)
             return
@@ -283,13 +284,13 @@ class CaptureWriter:
         window = roll_window(inference_time, self.roll_interval)
         current = self._file
         if current is not None and (
-            window > current.window or len(current.buffer) + len(line) > self.max_file_bytes
+            window > current.window or current.size + len(line) > self.max_file_bytes
         ):
             self._roll()
             current = None
         if current is None:
             current = self._file = OpenCaptureFile(
-                uri=capture_file_uri(self.prefix, inference_time), window=window
+                capture_file_uri(self.prefix, inference_time), window, self.storage_options
             )
         current.append([line])
 
@@ -301,7 +302,7 @@ class CaptureWriter:
         delay = 0.2
         while True:
             try:
-                upload(file.uri, file.buffer, self.storage_options)
+                file.upload()
             except Exception as error:
                 with self._lock:
                     self._upload_errors += 1
@@ -316,7 +317,7 @@ class CaptureWriter:
                 continue
             with self._lock:
                 self._captured += file.records
-                self._bytes_written += len(file.buffer)
+                self._bytes_written += file.size
                 self._files_written += 1
             return
 
