@@ -8,7 +8,10 @@ slices (so that the noise of a shared machine falls on both alike):
 2. half load: open loop at half the proxy's peak rate, for the latency the proxy adds when it is
    not saturated;
 3. the proxy is stopped with SIGTERM and its capture files are counted against the requests sent
-   through it (100% sampling).
+   through it (100% sampling);
+4. references, measured the same way at peak: a minimal Python relay (uvloop, bytes copied, no HTTP
+   parsing, no capture: the least a Python proxy costs) and nginx (one worker, no capture) where it
+   is installed.
 Ratios are what to read on a noisy machine: both sides of each ratio ran moments apart.
 """
 
@@ -18,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -57,6 +61,81 @@ async def upstream_app(scope: dict, receive, send) -> None:  # type: ignore[no-u
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+class _RelayUpstream(asyncio.Protocol):
+    def __init__(self, client: _RelayClient) -> None:
+        self.client = client
+
+    def data_received(self, data: bytes) -> None:
+        assert self.client.transport is not None
+        self.client.transport.write(data)
+
+
+class _RelayClient(asyncio.Protocol):
+    """The least a Python proxy can do: bytes copied both ways between a client connection and its own
+    upstream connection, with no HTTP parsing and no capture (a reference, not a proxy: one upstream
+    connection per client connection, no error handling)."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.transport: asyncio.Transport | None = None
+        self.upstream: asyncio.Transport | None = None
+        self.early: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        asyncio.get_running_loop().create_task(self._connect())
+
+    async def _connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        upstream, _ = await loop.create_connection(
+            lambda: _RelayUpstream(self), "127.0.0.1", self.upstream_port
+        )
+        self.upstream = upstream
+        upstream.writelines(self.early)
+
+    def data_received(self, data: bytes) -> None:
+        if self.upstream is None:
+            self.early.append(data)
+        else:
+            self.upstream.write(data)
+
+
+async def serve_relay(port: int, upstream_port: int) -> None:
+    server = await asyncio.get_running_loop().create_server(
+        lambda: _RelayClient(upstream_port), "127.0.0.1", port
+    )
+    await server.serve_forever()
+
+
+NGINX_CONFIG = """
+worker_processes 1; daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off; keepalive_requests 100000000; keepalive_timeout 300s;
+  client_body_temp_path {folder}; proxy_temp_path {folder};
+  upstream model {{ server 127.0.0.1:{upstream}; keepalive 64; keepalive_requests 100000000; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ proxy_pass http://model; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+  }}
+}}
+"""
+
+
+def start_nginx(port: int, upstream_port: int) -> tuple[subprocess.Popen, int] | None:
+    """nginx (one worker process, upstream keep-alive, no capture) if it is installed: what a
+    reverse proxy in C costs here. (Its worker process, whose CPU is measured.)"""
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="modelwatch-bench-nginx-"))
+    (folder / "nginx.conf").write_text(NGINX_CONFIG.format(folder=folder, port=port, upstream=upstream_port))
+    master = subprocess.Popen([binary, "-c", str(folder / "nginx.conf")], stderr=subprocess.DEVNULL)
+    wait_for_port(port, master)
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    return master, int(children[0])
 
 
 @dataclass
@@ -397,7 +476,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--runs", type=int, default=1, help="repeat both phases, for their spread")
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-relay", type=int, nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-references", action="store_true", help="skip the reference proxies (a minimal relay, nginx)"
+    )
     arguments = parser.parse_args()
+    if arguments.serve_relay:
+        uvloop.run(serve_relay(*arguments.serve_relay))
+        return
     if arguments.serve_upstream:
         import uvicorn
 
@@ -442,6 +528,42 @@ def main() -> None:
         print(spread(runs))
     sent = len(warm_up.latencies) + warm_up.errors + sum(run.proxied for run in runs)
     print(f"captured records / requests sent through the proxy: {captured} / {sent}")
+    if not arguments.no_references:
+        references(concurrency, arguments.duration)
+
+
+def references(concurrency: int, duration: float) -> None:
+    """What a proxy with no capture costs on this machine, at peak against direct, in the same way:
+    a minimal Python relay (uvloop, bytes copied, no HTTP parsing) and nginx where installed."""
+    upstream_port = free_port()
+    upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
+    started: list[subprocess.Popen] = [upstream]
+    try:
+        wait_for_port(upstream_port, upstream)
+        relay_port = free_port()
+        relay = subprocess.Popen(
+            [sys.executable, __file__, "--serve-relay", str(relay_port), str(upstream_port)]
+        )
+        started.append(relay)
+        wait_for_port(relay_port, relay)
+        proxies = {"minimal Python relay": (relay_port, relay.pid)}
+        nginx_port = free_port()
+        nginx = start_nginx(nginx_port, upstream_port)
+        if nginx is None:
+            print("nginx is not installed (apt-get install nginx-light): its reference line is left out")
+        else:
+            started.append(nginx[0])
+            proxies["nginx, one worker"] = (nginx_port, nginx[1])
+        print("\nreferences, no capture, at peak against direct:")
+        for label, (port, pid) in proxies.items():
+            processes = Processes({"proxy": pid, "model": upstream.pid})
+            measure("warm-up", port, concurrency, processes, None, 1.0)
+            direct, proxied = alternate("peak", (upstream_port, port), concurrency, processes, None, duration)
+            print(f"  {label:<22} {proxied.rate / direct.rate:6.1%} of direct   {proxied.line()[27:]}")
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(30)
 
 
 if __name__ == "__main__":
