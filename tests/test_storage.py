@@ -107,6 +107,8 @@ def test_written_json_is_what_the_standard_writer_writes() -> None:
 def test_written_json_refuses_what_is_not_json(value: float) -> None:
     with pytest.raises(ValueError, match="not JSON compliant"):
         storage.dumps_json({"features": [{"stats": [1.0, value]}]})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        storage.dumps_json({"mixed": [10**400, "text", None, [value]]})
 
 
 def test_storage_options_nest_and_read_booleans() -> None:

@@ -152,7 +152,10 @@ def _finite(value: Any) -> bool:
     if isinstance(value, dict):
         return all(map(_finite, value.values()))
     if isinstance(value, list | tuple):
-        return all(map(_finite, value))
+        try:
+            return all(map(math.isfinite, value))  # a list of numbers (a sketch's items) in C
+        except (TypeError, OverflowError):
+            return all(map(_finite, value))  # something else in it, or an int beyond float
     return True
 
 
