@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,13 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def _eventually(condition: Callable[[], object], seconds: float = 5.0) -> None:
+    """Wait until `condition()` holds (the writer thread works on its own time), for at most `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def _files(destination: Path) -> list[str]:
@@ -113,9 +121,7 @@ def test_a_window_that_ends_without_new_records_is_written(tmp_path: Path) -> No
         time.sleep(0.3)
         assert _files(tmp_path) == []
         clock.set(datetime(2025, 1, 1, 0, 1, 0, tzinfo=UTC))
-        deadline = time.monotonic() + 5
-        while not _files(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _eventually(lambda: _files(tmp_path))
         assert len(_files(tmp_path)) == 1
         assert writer.stats.captured == 1
 
@@ -200,17 +206,12 @@ def test_a_local_file_is_written_as_records_come_and_appears_whole_at_the_roll(t
     with CaptureWriter(str(tmp_path), "demo", clock=clock) as writer:
         for index in range(3):
             writer.write(f"{index}", "0", input_content_type="text/csv")
-        deadline = time.monotonic() + 5
-        while writer.stats.queue_depth and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.1)
+        _eventually(lambda: [path for path in _hidden(tmp_path) if len(path.read_bytes().splitlines()) == 3])
         (spooled,) = _hidden(tmp_path)
         assert len(spooled.read_bytes().splitlines()) == 3  # on disk already, under a hidden name
         assert _files(tmp_path) == []
         clock.set(datetime(2025, 1, 1, 0, 1, 0, tzinfo=UTC))
-        deadline = time.monotonic() + 5
-        while not _files(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _eventually(lambda: _files(tmp_path))
         assert len(_files(tmp_path)) == 1
         assert _hidden(tmp_path) == []
     assert [record.endpoint_input.data for record in read_records(tmp_path) if record.endpoint_input] == [
@@ -225,10 +226,7 @@ def test_a_spooled_file_that_fails_is_written_whole_from_memory(tmp_path: Path) 
     still appears with every record, in order, and nothing hidden left behind."""
     writer = CaptureWriter(str(tmp_path), "demo")
     writer.write("1", "1")
-    deadline = time.monotonic() + 5
-    while not _hidden(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.1)
+    _eventually(lambda: writer._file is not None and writer._file.records == 1)
     open_file = writer._file
     assert open_file is not None
     assert open_file.spool is not None
