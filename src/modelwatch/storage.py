@@ -44,13 +44,19 @@ def join(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *(part.strip("/") for part in parts)])
 
 
+def temporary_sibling(path: str) -> str:
+    """A hidden, unique name beside the local file `path`, to write it under before it appears
+    (capture readers list only `.jsonl` files, and the dot hides it from people)."""
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+
+
 def atomic_write_bytes(uri: str, data: bytes, storage_options: StorageOptions | None = None) -> None:
     """Write `data` so that the file at `uri` appears only when complete."""
     fs, path = filesystem(uri, storage_options)
     parent = fs._parent(path)
     if is_local(fs):
         os.makedirs(parent, exist_ok=True)
-        temporary = os.path.join(parent, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+        temporary = temporary_sibling(path)
         try:
             with open(temporary, "wb") as handle:
                 handle.write(data)

@@ -31,10 +31,9 @@ class SpooledFile:
     """
 
     def __init__(self, path: str) -> None:
-        parent = os.path.dirname(path)
-        os.makedirs(parent, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         self.path = path
-        self.temporary = os.path.join(parent, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+        self.temporary = storage.temporary_sibling(path)
         self.descriptor = os.open(self.temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self.written = 0
 
