@@ -17,7 +17,7 @@ from datasketches import kll_doubles_sketch
 from modelwatch import _textkernels
 from modelwatch.profiling import kll
 from modelwatch.profiling.categories import MAX_EXACT_DISTINCT, Categories
-from modelwatch.profiling.datatypes import TypeCounts, classify, text_buffers
+from modelwatch.profiling.datatypes import TypeCounts, classify, is_text, text_buffers
 from modelwatch.profiling.moments import Moments
 
 
@@ -53,8 +53,7 @@ class ColumnProfile:
         if array.null_count == len(array):
             return
         # The text kernels skip nulls themselves: dropping them would copy every string.
-        text = pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
-        values = array.drop_null() if array.null_count and not text else array
+        values = array.drop_null() if array.null_count and not is_text(array) else array
         uniques = counts = None
         if self.categories.exact:
             counted = _value_counts(values)
@@ -122,7 +121,7 @@ def _value_counts(values: pa.Array) -> tuple[pa.Array, pa.Array] | None:
     """The distinct values and how often each occurs, or None when there are more than
     MAX_EXACT_DISTINCT. Text goes to a C kernel that gives up at the first value past the limit;
     other types to Arrow's value_counts, after a probe of their first values."""
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+    if is_text(values):
         counted = _textkernels.count_values(*text_buffers(values), MAX_EXACT_DISTINCT)
         if counted is None:
             return None
@@ -148,6 +147,6 @@ def _surely_many_distinct(values: pa.Array) -> bool:
 
 
 def _as_text(values: pa.Array) -> pa.Array:
-    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+    if is_text(values):
         return values
     return values.cast(pa.string())

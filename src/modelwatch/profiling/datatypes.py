@@ -126,9 +126,14 @@ def _classify_distinct(uniques: pa.Array, counts: pa.Array) -> Classified:
     return _with_numbers(type_counts, numbers[numeric], weights[numeric])
 
 
+def is_text(values: pa.Array) -> bool:
+    """Whether the array holds Arrow text (the text kernels take it as it is)."""
+    return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+
+
 def text_buffers(values: pa.Array) -> tuple[pa.Buffer | None, pa.Buffer, pa.Buffer | bytes, int, int, bool]:
     """The arguments `_textkernels.classify` takes for an Arrow text array, before its outputs."""
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+    if not is_text(values):
         values = values.cast(pa.string())
     validity, offsets, data = values.buffers()
     wide = pa.types.is_large_string(values.type)
