@@ -7,7 +7,7 @@ JSDOM := $(VENV)/node_modules/jsdom
 
 .PHONY: demo test lint format bench screenshots clean
 
-# The package holds a C extension (src/modelwatch/*.c): a compiler and Python's headers are needed.
+# The package holds C extensions (src/modelwatch/*.c): a compiler and Python's headers are needed.
 $(STAMP): pyproject.toml $(wildcard src/modelwatch/*.c src/modelwatch/*.h)
 	@command -v $${CC:-cc} >/dev/null || { echo "modelwatch needs a C compiler to build: install one (e.g. apt-get install gcc)" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

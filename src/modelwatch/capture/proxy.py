@@ -7,6 +7,11 @@ is the upstream's, as with nginx's default, and the client's goes in `X-Forwarde
 bodies are read whole before forwarding (inference requests are small and the upstream gets an
 exact Content-Length); responses stream back as they arrive while a tee keeps the capture prefix.
 
+A request or response that is plain and arrives in one read (nearly all inference traffic) takes
+the fast path of `modelwatch._httpkernels`: parsed, checked and rebuilt in one C call instead of a
+Python callback per header; anything else is parsed by httptools, which the fast path must match
+byte for byte.
+
 Why not an ASGI app under uvicorn: a proxy does the socket work of a server and of a client for
 every request, and on the 2 cores it shares with its model server the ASGI layer (a task, message
 dicts and two awaits per send, the response head and body in separate writes) cost more CPU than
@@ -24,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from modelwatch._httpkernels import forward_request
 from modelwatch.capture.addresses import parse_upstream
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
@@ -69,6 +75,14 @@ _KEEP_ALIVE = b"connection: keep-alive\r\n"
 MAX_HEAD_BYTES = 65536  # request line and headers; beyond it 431, as with nginx's large buffers
 _LAST_CHUNK = b"0\r\n\r\n"
 _FORWARDED_PROTO = b"x-forwarded-proto: http\r\n"
+_FAST_PATH_RULES = (
+    tuple(sorted(HOP_BY_HOP - {b"host"})),  # a request with any of these takes the httptools path
+    INFERENCE_ID_HEADERS,
+    CUSTOM_ATTRIBUTES_HEADERS,
+    tuple(sorted(_METHODS_WITH_BODY)),
+    MAX_HEAD_BYTES,
+    _ONE_WRITE_BELOW - 1,
+)
 
 
 class CaptureProxy:
@@ -93,7 +107,7 @@ class CaptureProxy:
         self.writer = writer
         self.metrics = metrics
         self.keep_alive_seconds = keep_alive_seconds
-        self.pool = UpstreamPool(origin, read_timeout=timeout_seconds)
+        self.pool = UpstreamPool(origin, read_timeout=timeout_seconds, hop_by_hop=tuple(sorted(HOP_BY_HOP)))
         self.connections: set[_ClientConnection] = set()
         self._server: asyncio.Server | None = None
         self._sweeper: asyncio.TimerHandle | None = None
@@ -200,7 +214,8 @@ class _ClientConnection(asyncio.Protocol):
         self.quiet_since = self.loop.time()
         self.closing = False
         self.gone = False
-        # the request being parsed, reset by _take_request (no on_message_begin: one callback less)
+        self._parser_idle = True  # httptools holds no part of a request: the fast path may take the next
+        # the request being parsed by httptools, reset by _take_request
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._body: list[bytes] = []
@@ -248,6 +263,19 @@ class _ClientConnection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.quiet_since = self.loop.time()
+        if self._parser_idle and not self._queue and not self.closing:
+            proxy = self.proxy
+            plain = forward_request(
+                data, _FAST_PATH_RULES, proxy.base_path, proxy.upstream_host, self.forwarded
+            )
+            if plain is not None:
+                wire, body, content_type, inference_id, custom_attributes = plain
+                request = _Request(
+                    [wire], body, content_type, inference_id, custom_attributes, True, True, False
+                )
+                self._queue.append(request)
+                self._forward(request)
+                return
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -275,6 +303,9 @@ class _ClientConnection(asyncio.Protocol):
 
     # on_url and on_header count the head's bytes inline: a method call per header cost more than
     # the count
+
+    def on_message_begin(self) -> None:
+        self._parser_idle = False
 
     def on_url(self, url: bytes) -> None:
         self._url += url
@@ -308,6 +339,7 @@ class _ClientConnection(asyncio.Protocol):
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._parser_idle = True
         request = self._take_request()
         if request is None:
             return
@@ -417,7 +449,8 @@ class _ClientConnection(asyncio.Protocol):
     def _send(self, upstream: UpstreamConnection, request: _Request) -> None:
         self._upstream = upstream
         self._upstream_started = time.perf_counter()
-        upstream.send(request.wire, request.is_head, self)
+        # a plain response passes through whole to an HTTP/1.1 client (which it would be framed for)
+        upstream.send(request.wire, request.is_head, self, request.http_11)
 
     def response_head(
         self, status: int, reason: bytes, headers: list[tuple[bytes, bytes, bytes]], framing: ResponseFraming
@@ -461,6 +494,21 @@ class _ClientConnection(asyncio.Protocol):
             self.transport.write(b"".join(out))
             out.clear()
 
+    def response_whole(self, data: bytes, status: int, content_type: str, head_length: int) -> None:
+        finished = time.perf_counter()
+        self._status = status
+        upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
+        if not self._keep_alive:  # the connection ends with this response: the client is told so
+            data = b"".join((data[: head_length - 2], _CLOSE, data[head_length - 2 :]))
+            head_length += len(_CLOSE)
+        if self.transport is not None:
+            self.transport.write(data)
+        if upstream is not None:
+            self.pool.release(upstream)
+        if self._tee is not None:
+            self._tee.add(data[head_length:])
+        self._exchange_done(finished, content_type)
+
     def response_end(self) -> None:
         finished = time.perf_counter()
         if self._chunked_out:
@@ -469,6 +517,10 @@ class _ClientConnection(asyncio.Protocol):
         self.response_flush()
         if upstream is not None:
             self.pool.release(upstream)
+        self._exchange_done(finished, self._framing.content_type)
+
+    def _exchange_done(self, finished: float, output_content_type: str) -> None:
+        """The response is out: metrics, the capture record, and on to what comes next."""
         request = self._queue.popleft()
         metrics = self.metrics
         metrics.count_request(self._status)
@@ -487,7 +539,7 @@ class _ClientConnection(asyncio.Protocol):
                     request.content_type,
                     tee.body(),
                     tee.size,
-                    self._framing.content_type,
+                    output_content_type,
                     request.inference_id,
                     request.custom_attributes,
                 )

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from modelwatch._httpkernels import plain_response
+
 CHUNKED = b"chunked"
 _FRAMING_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"content-type", b"connection"})
 
@@ -38,6 +40,10 @@ class ResponseHandler(Protocol):
         """`headers`: (lower-cased name, name as sent, value)."""
 
     def response_body(self, chunk: bytes) -> None: ...
+
+    def response_whole(self, data: bytes, status: int, content_type: str, head_length: int) -> None:
+        """The whole response, plain and in one read (`send(..., whole=True)`), to pass on unchanged
+        but for a `Connection: close`: in place of response_head, _body, _flush and _end."""
 
     def response_flush(self) -> None:
         """The end of one read from the upstream: a chance to write what it brought in one go."""
@@ -75,9 +81,11 @@ class UpstreamPool:
         connect_timeout: float = 10.0,
         max_idle: int = 128,
         idle_seconds: float = 4.0,
+        hop_by_hop: tuple[bytes, ...] = (),
     ) -> None:
         """`idle_seconds` stays below common server keep-alive timeouts (uvicorn's is 5 s), so a
-        connection is not reused just as the upstream closes it."""
+        connection is not reused just as the upstream closes it. A response with a header named in
+        `hop_by_hop` (lower case) is never handed on whole."""
         parts = urlsplit(origin)
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -86,6 +94,7 @@ class UpstreamPool:
         self.connect_timeout = connect_timeout
         self.max_idle = max_idle
         self.idle_seconds = idle_seconds
+        self.hop_by_hop = hop_by_hop
         self._idle: list[UpstreamConnection] = []
         self._busy: set[UpstreamConnection] = set()
 
@@ -121,7 +130,10 @@ class UpstreamPool:
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, connection = await loop.create_connection(
-                    lambda: UpstreamConnection(loop, self._busy), self.host, self.port, ssl=self.ssl
+                    lambda: UpstreamConnection(loop, self._busy, self.hop_by_hop),
+                    self.host,
+                    self.port,
+                    ssl=self.ssl,
                 )
         except TimeoutError as error:
             raise UpstreamTimeoutError(f"connecting to {self.host}:{self.port} timed out") from error
@@ -149,9 +161,15 @@ class UpstreamPool:
 class UpstreamConnection(asyncio.Protocol):
     """One keep-alive connection; one exchange at a time (the pool never shares a busy one)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, busy: set[UpstreamConnection]) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        busy: set[UpstreamConnection],
+        hop_by_hop: tuple[bytes, ...] = (),
+    ) -> None:
         self.loop = loop
         self.busy = busy  # the pool's set of connections with an exchange under way
+        self.hop_by_hop = hop_by_hop
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.reused = False
@@ -169,12 +187,16 @@ class UpstreamConnection(asyncio.Protocol):
         self._keep_alive = False
         self._complete = True
         self._nothing_received = True
+        self._whole = False
         self.last_activity = 0.0
 
-    def send(self, request: list[bytes], head_request: bool, handler: ResponseHandler) -> None:
+    def send(
+        self, request: list[bytes], head_request: bool, handler: ResponseHandler, whole: bool = False
+    ) -> None:
         """Write a whole request, given in parts (a large body is not copied behind the head); the
         response goes to `handler`, ending in `response_end` or `response_failed` (after which the
-        connection is closed)."""
+        connection is closed). `whole`: a plain response that arrives in one read goes to
+        `response_whole` instead (never for HEAD: its response has no body to check)."""
         self._handler = handler
         if not self._parser_reusable:
             self._parser = httptools.HttpResponseParser(self)
@@ -185,6 +207,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_request = head_request
         self._head_seen = self._interim = self._keep_alive = self._complete = False
         self._nothing_received = True
+        self._whole = whole and not head_request
         if self.closed or self.transport is None:
             self._fail(UpstreamError("the upstream closed the connection"))
             return
@@ -230,6 +253,16 @@ class UpstreamConnection(asyncio.Protocol):
             return
         self.last_activity = self.loop.time()
         handler = self._handler
+        if self._whole:  # only the first read can hold the whole response
+            self._whole = False
+            plain = plain_response(data, self.hop_by_hop)
+            if plain is not None:
+                self._keep_alive = self._complete = True
+                self.busy.discard(self)
+                self._handler = None
+                if handler is not None:
+                    handler.response_whole(data, *plain)
+                return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as error:
