@@ -262,7 +262,6 @@ class _ClientConnection(asyncio.Protocol):
         self._queue.clear()
 
     def data_received(self, data: bytes) -> None:
-        self.quiet_since = self.loop.time()
         if self._parser_idle and not self._queue and not self.closing:
             proxy = self.proxy
             plain = forward_request(
@@ -274,8 +273,9 @@ class _ClientConnection(asyncio.Protocol):
                     [wire], body, content_type, inference_id, custom_attributes, True, True, False
                 )
                 self._queue.append(request)
-                self._forward(request)
+                self._forward(request)  # no quiet_since: not idle while a request is in flight
                 return
+        self.quiet_since = self.loop.time()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:

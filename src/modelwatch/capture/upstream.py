@@ -201,9 +201,7 @@ class UpstreamConnection(asyncio.Protocol):
         if not self._parser_reusable:
             self._parser = httptools.HttpResponseParser(self)
         self._parser_reusable = not head_request  # after HEAD the parser would wait for a body
-        self._framing = ResponseFraming()
-        self._reason = b""
-        self._headers = []
+        # _framing, _reason and _headers are fresh: on_headers_complete leaves them so
         self._head_request = head_request
         self._head_seen = self._interim = self._keep_alive = self._complete = False
         self._nothing_received = True
@@ -296,8 +294,9 @@ class UpstreamConnection(asyncio.Protocol):
             self._interim = True
             return
         self._keep_alive = self._parser.should_keep_alive()  # the parser forgets it once the message ends
-        framing = self._framing
-        for lower, _, value in self._headers:
+        framing = self._framing = ResponseFraming()
+        headers, self._headers, reason, self._reason = self._headers, [], self._reason, b""
+        for lower, _, value in headers:
             if lower not in _FRAMING_HEADERS:
                 continue
             if lower == b"content-length" and value.strip().isdigit():
@@ -311,7 +310,7 @@ class UpstreamConnection(asyncio.Protocol):
         self._head_seen = True
         handler = self._handler
         if handler is not None:
-            handler.response_head(status, self._reason, self._headers, framing)
+            handler.response_head(status, reason, headers, framing)
 
     def on_body(self, body: bytes) -> None:
         if not self._complete and self._handler is not None:
