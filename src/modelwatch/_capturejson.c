@@ -70,15 +70,6 @@ static ALWAYS_INLINE void skip_space(Scan *s) {
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r')) s->p++;
 }
 
-#if SWAR
-/* The high bit of each byte of `word` that a string cannot copy as it is: a quote, a backslash, a
-   control character or a non-ASCII byte. The lowest one set is exact. */
-static ALWAYS_INLINE uint64_t string_stops(uint64_t word) {
-    return zero_bytes(word ^ BYTES('"')) | zero_bytes(word ^ BYTES('\\')) |
-           ((((word - BYTES(0x20)) & ~word) | word) & BYTES(0x80));
-}
-#endif
-
 static int hex4(const unsigned char *p, unsigned *value) {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {

@@ -27,6 +27,14 @@ static inline uint64_t load8(const unsigned char *p) {
 
 /* The high bit of each byte of `word` that is zero; the lowest one set is exact. */
 static inline uint64_t zero_bytes(uint64_t word) { return (word - BYTES(0x01)) & ~word & BYTES(0x80); }
+
+/* The high bit of each byte of `word` that a JSON string cannot hold as it is: a quote, a backslash, a
+   control character or a non-ASCII byte (_capturejson.c reads them, _capturelines.c writes them). The
+   lowest one set is exact. */
+static ALWAYS_INLINE uint64_t string_stops(uint64_t word) {
+    return zero_bytes(word ^ BYTES('"')) | zero_bytes(word ^ BYTES('\\')) |
+           ((((word - BYTES(0x20)) & ~word) | word) & BYTES(0x80));
+}
 #else
 #define SWAR 0
 #endif
@@ -185,8 +193,9 @@ static inline PyObject *column_list(Column *columns, Py_ssize_t n_columns, Py_ss
 }
 
 /* Defined in their own files, listed in _textkernels.c's module. */
-extern const char scan_capture_doc[], count_values_doc[], sort_doubles_doc[];
+extern const char scan_capture_doc[], capture_line_doc[], count_values_doc[], sort_doubles_doc[];
 PyObject *scan_capture(PyObject *module, PyObject *args);
+PyObject *capture_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs); /* METH_FASTCALL */
 PyObject *count_values(PyObject *module, PyObject *args);
 PyObject *sort_doubles(PyObject *module, PyObject *args);
 

@@ -539,6 +539,7 @@ static PyMethodDef methods[] = {
     {"split_csv", split_csv, METH_VARARGS, split_csv_doc},
     {"record_ends", record_ends, METH_VARARGS, record_ends_doc},
     {"scan_capture", scan_capture, METH_VARARGS, scan_capture_doc},
+    {"capture_line", (PyCFunction)(void (*)(void))capture_line, METH_FASTCALL, capture_line_doc},
     {"count_values", count_values, METH_VARARGS, count_values_doc},
     {"sort_doubles", sort_doubles, METH_VARARGS, sort_doubles_doc},
     {NULL, NULL, 0, NULL},
@@ -546,8 +547,9 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_textkernels",
-    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries, capture records, value counts, a float64 sort.",
-    -1, methods,
+    "C kernels over text: Deequ's types and numbers, CSV splitting, record boundaries, capture records read "
+    "and written, value counts, a float64 sort.",
+    -1, methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__textkernels(void) {
