@@ -6,8 +6,9 @@ profiler, say) does not import them all: the capture proxy's HTTP stack alone ta
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from modelwatch.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from modelwatch.analysis import AnalysisResult, analyze
@@ -45,9 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _MODULES:
-        raise AttributeError(f"module 'modelwatch' has no attribute {name!r}")
-    value = getattr(import_module(_MODULES[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, globals(), _MODULES)

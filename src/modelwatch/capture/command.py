@@ -9,14 +9,13 @@ import typer
 
 from modelwatch import storage
 from modelwatch.capture.addresses import parse_address, parse_upstream
-from modelwatch.capture.files import DEFAULT_VARIANT
-from modelwatch.capture.writer import (
+from modelwatch.capture.defaults import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_QUEUE_SIZE,
     DEFAULT_ROLL_INTERVAL_SECONDS,
-    CaptureWriter,
 )
+from modelwatch.capture.files import DEFAULT_VARIANT
 from modelwatch.errors import ModelwatchError
 from modelwatch.formats.capture import DEFAULT_CSV_CONTENT_TYPES, DEFAULT_JSON_CONTENT_TYPES, ContentTypes
 
@@ -80,6 +79,8 @@ def capture_command(
         if not isinstance(extra, dict):
             raise ModelwatchError("--kms-key-id: conflicts with --storage-option s3_additional_kwargs")
         extra.update({"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id})
+    from modelwatch.capture.writer import CaptureWriter  # not imported by the other commands
+
     listen_address = parse_address(listen, "--listen")
     metrics_address = parse_address(metrics_listen, "--metrics-listen")
     writer = CaptureWriter(

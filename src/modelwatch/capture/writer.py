@@ -24,6 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from modelwatch import storage
+from modelwatch.capture.defaults import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_ROLL_INTERVAL_SECONDS,
+)
 from modelwatch.capture.exchange import Exchange, Sampler, parse_capture_modes
 from modelwatch.capture.files import (
     DEFAULT_VARIANT,
@@ -38,11 +44,6 @@ from modelwatch.formats.capture import ContentTypes
 
 logger = logging.getLogger("modelwatch.capture")
 
-MIB = 1024 * 1024
-DEFAULT_MAX_BODY_BYTES = MIB
-DEFAULT_MAX_FILE_BYTES = 64 * MIB
-DEFAULT_ROLL_INTERVAL_SECONDS = 60.0
-DEFAULT_QUEUE_SIZE = 10_000
 _MAX_RETRY_SLEEP = 5.0
 _POLL_SECONDS = 0.02
 
