@@ -237,7 +237,8 @@ class _ClientConnection(asyncio.Protocol):
         self._framing = ResponseFraming()
         self._chunked_out = False
         self._keep_alive = True
-        self._tee: BodyTee | None = None
+        self._capturing = False
+        self._tee: BodyTee | None = None  # the response body's capture prefix, on the httptools path
         self._inference_time = 0.0
         self._upstream_started = 0.0
         self._out: list[bytes] = []
@@ -420,11 +421,9 @@ class _ClientConnection(asyncio.Protocol):
 
     def _forward(self, request: _Request) -> None:
         writer = self.writer
-        if writer.should_capture():
-            self._tee = BodyTee(writer.max_body_bytes)
+        self._capturing = writer.should_capture()
+        if self._capturing:
             self._inference_time = writer.clock()
-        else:
-            self._tee = None
         self._retried = self._responded = False
         self._keep_alive = request.keep_alive and not self.closing
         upstream = self.pool.take_idle()
@@ -459,6 +458,7 @@ class _ClientConnection(asyncio.Protocol):
         self._responded = True
         self._status = status
         self._framing = framing
+        self._tee = BodyTee(self.writer.max_body_bytes) if self._capturing else None
         has_body = not request.is_head and status not in (204, 304)
         delimited = framing.content_length is not None and not framing.chunked
         self._chunked_out = has_body and not delimited and request.http_11
@@ -505,9 +505,11 @@ class _ClientConnection(asyncio.Protocol):
             self.transport.write(data)
         if upstream is not None:
             self.pool.release(upstream)
-        if self._tee is not None:
-            self._tee.add(data[head_length:])
-        self._exchange_done(finished, content_type)
+        if self._capturing:
+            limit = head_length + self.writer.max_body_bytes + 1
+            self._exchange_done(finished, content_type, data[head_length:limit], len(data) - head_length)
+        else:
+            self._exchange_done(finished)
 
     def response_end(self) -> None:
         finished = time.perf_counter()
@@ -517,19 +519,24 @@ class _ClientConnection(asyncio.Protocol):
         self.response_flush()
         if upstream is not None:
             self.pool.release(upstream)
-        self._exchange_done(finished, self._framing.content_type)
+        tee, self._tee = self._tee, None
+        if tee is None:
+            self._exchange_done(finished)
+        else:
+            self._exchange_done(finished, self._framing.content_type, tee.body(), tee.size)
 
-    def _exchange_done(self, finished: float, output_content_type: str) -> None:
-        """The response is out: metrics, the capture record, and on to what comes next."""
+    def _exchange_done(
+        self, finished: float, output_content_type: str = "", output_body: bytes = b"", output_size: int = 0
+    ) -> None:
+        """The response is out: metrics, the capture record (the output's capture prefix given when
+        capturing), and on to what comes next."""
         request = self._queue.popleft()
+        upstream_seconds = finished - self._upstream_started
         metrics = self.metrics
         metrics.count_request(self._status)
-        upstream_seconds = finished - self._upstream_started
         metrics.upstream_latency.observe(upstream_seconds)
         metrics.added_latency.observe(max(0.0, time.perf_counter() - request.received - upstream_seconds))
-        tee = self._tee
-        if tee is not None:
-            self._tee = None
+        if self._capturing:
             writer = self.writer
             writer.submit(
                 Exchange(  # by position: keywords cost a quarter of a microsecond more
@@ -537,8 +544,8 @@ class _ClientConnection(asyncio.Protocol):
                     request.body[: writer.max_body_bytes + 1],
                     len(request.body),
                     request.content_type,
-                    tee.body(),
-                    tee.size,
+                    output_body,
+                    output_size,
                     output_content_type,
                     request.inference_id,
                     request.custom_attributes,
