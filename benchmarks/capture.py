@@ -523,6 +523,7 @@ def main() -> None:
             if process.poll() is None:
                 process.terminate()
                 process.wait(30)
+        shutil.rmtree(destination, ignore_errors=True)  # a run's capture files: hundreds of MiB
     print()
     if len(runs) > 1:
         print(spread(runs))
