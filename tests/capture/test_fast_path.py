@@ -319,14 +319,16 @@ _EXAMPLES = settings(
 )
 
 
+def _assert_same_both_ways(harness: _Harness, request: bytes, response: bytes) -> None:
+    assert harness.run(request, response, fast=True) == harness.run(request, response, fast=False)
+
+
 @_EXAMPLES
 @given(request=_requests())
 def test_a_request_the_fast_path_takes_goes_out_as_httptools_sends_it(
     harness: _Harness, request: bytes
 ) -> None:
-    fast = harness.run(request, PLAIN_RESPONSE, fast=True)
-    reference = harness.run(request, PLAIN_RESPONSE, fast=False)
-    assert fast == reference
+    _assert_same_both_ways(harness, request, PLAIN_RESPONSE)
 
 
 @_EXAMPLES
@@ -334,9 +336,7 @@ def test_a_request_the_fast_path_takes_goes_out_as_httptools_sends_it(
 def test_a_response_the_fast_path_takes_reaches_the_client_as_httptools_sends_it(
     harness: _Harness, response: bytes
 ) -> None:
-    fast = harness.run(PLAIN_REQUEST, response, fast=True)
-    reference = harness.run(PLAIN_REQUEST, response, fast=False)
-    assert fast == reference
+    _assert_same_both_ways(harness, PLAIN_REQUEST, response)
 
 
 @_EXAMPLES
