@@ -1,61 +1,116 @@
-/* One SageMaker capture record → its line of a capture file (JSON and a newline), in one buffer.
+/* SageMaker capture records → lines of a capture file (JSON and a newline): LineEncoder, which the capture
+   writer's RecordEncoder (capture/records.py) holds, one per writer.
 
-   The common record: each kept body whole and declared as text (CSV or JSON). The line is byte for byte
-   what formats/capture.py's builders write (payload_json, metadata_json and record_json_line, then
-   encoded as UTF-8): the same keys in the same order, every string escaped as json's encode_basestring
-   escapes it (a quote, a backslash and U+0000-U+001F only; the rest, non-ASCII included, as it is), and
-   the values those builders write unquoted (mode, encoding, inferenceTime) copied as they are.
+   LineEncoder(exchange_type, keep_input, keep_output, max_body_bytes, encoding_for, default_content_type,
+   event_version) holds what does not change from one record to the next, and the caches of what does not
+   change often: the encoding of the last content types seen (encoding_for of ContentTypes; clients choose
+   content types, so at most MAX_CACHED_CONTENT_TYPES, forgotten all at once when full), the text of the
+   current second, and a batch of event ids. Its methods:
 
-   A body that is not valid UTF-8 makes it return None: the caller then takes the Python builders, which
-   keep that body as BASE64. A str that has no UTF-8 (a lone surrogate) raises UnicodeEncodeError, as
-   encoding the Python builders' line does.
+   - line(exchange): the line of the common record, each kept body whole (its size within max_body_bytes),
+     declared as text (an encoding other than BASE64) and UTF-8; None for any other record, which
+     RecordEncoder writes with the format module's builders. It reads the fields of an exchange_type
+     instance (the Exchange slots dataclass) from their slots, found once, and of any other object by name;
+     the content type "" (or None) is default_content_type, as in RecordEncoder. The line is
+     byte for byte what formats/capture.py's builders write (payload_json, metadata_json and
+     record_json_line, then encoded as UTF-8): the same keys in the same order, every string escaped as
+     json's encode_basestring escapes it (a quote, a backslash and U+0000-U+001F only; the rest, non-ASCII
+     included, as it is), and the values those builders write unquoted (mode, encoding, inferenceTime) as
+     they are. A str that has no UTF-8 (a lone surrogate) raises UnicodeEncodeError, as encoding the Python
+     builders' line does.
+   - next_event_id(): a random (version 4) UUID as its str, `xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx` (V one of
+     89ab), as str(uuid.uuid4()) writes it; made IDS_PER_DRAW at a time from one os.urandom call (a
+     uuid.uuid4() is a system call and a UUID object per id). line() takes its id from the same batch.
+   - time_text(moment): `2022-04-18T00:21:48Z`, the UTC second of an epoch time (its floor), as
+     format_inference_time writes datetime.fromtimestamp(second, UTC); ValueError outside the years 1 to
+     9999 (datetime's range, where fromtimestamp raises too). Worked out once per second; line() uses it.
+   - encoding(content_type): encoding_for(content_type), through the cache.
 
-   In C because, on the request path, the Python builders took about 1.1 µs of the 2.1 µs that
-   RecordEncoder.line spent on an inference-sized record (decoding each body, escaping each string, an
-   f-string per part, the line encoded at the end), and this takes 0.2 µs: see the commit that
-   introduced it for the measurements. */
+   In C because, on the request path, the Python around the earlier one-call line builder (the event id,
+   the time text, the content types' encodings, reading the exchange, the call) cost most of the ~1.1 µs of
+   RecordEncoder.line on an inference-sized record: see the commit that introduced LineEncoder for the
+   measurements. It holds the GIL throughout; the writer calls it under its lock. */
 
 #include "_kernels.h"
 
+#include <math.h>
+#include <structmember.h>
+#include <time.h>
+
 /* Each byte of a string becomes at most six (\u00XX); a string adds its two quotes. */
 #define ESCAPED_BOUND(length) (6 * (length) + 2)
-/* The keys and punctuation of a line with every part present (under 300 bytes), rounded up. */
+/* The keys and punctuation of a line with every part present (under 300 bytes), an event id and an
+   inference time, rounded up. */
 #define FIXED_BOUND 512
 /* A line that surely fits this is written on the stack and copied: a bytes object of its exact size is
    cheaper than one of the bound, shrunk. */
 #define SMALL_LINE 4096
 
-/* A kept side of the exchange: (observedContentType, mode, body, encoding). */
+#define MAX_CACHED_CONTENT_TYPES 64
+#define IDS_PER_DRAW 256
+#define ID_LENGTH 36   /* xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx */
+#define TIME_LENGTH 20 /* 2022-04-18T00:21:48Z */
+/* The seconds a datetime holds: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z. */
+#define FIRST_SECOND (-62135596800.0)
+#define LAST_SECOND 253402300799.0
+
+enum { INPUT, OUTPUT };
+/* The Exchange's fields (capture/exchange.py): side s's are BODY + s * SIDE_FIELDS, SIZE + ..., and so on. */
+enum { BODY, SIZE, CONTENT_TYPE, SIDE_FIELDS };
+enum { INFERENCE_TIME = 2 * SIDE_FIELDS, INFERENCE_ID, CUSTOM_ATTRIBUTES, N_FIELDS };
+static const char *const FIELD_NAMES[N_FIELDS] = {
+    "input_body",     "input_size",   "input_content_type",
+    "output_body",    "output_size",  "output_content_type",
+    "inference_time", "inference_id", "custom_attributes",
+};
+
+/* FIELD_NAMES as str, interned once (add_line_encoder), and os.urandom. */
+static PyObject *FIELDS[N_FIELDS], *URANDOM;
+
 typedef struct {
-    const char *type, *mode, *encoding;
-    Py_ssize_t type_length, mode_length, encoding_length;
+    PyObject_HEAD
+    /* The Exchange class, and its fields' slots, where its instances' fields are read. NULL (fields read
+       by name) if a field is not a slot. */
+    PyTypeObject *exchange_type;
+    PyMemberDef *slots[N_FIELDS];
+    int keep[2]; /* by INPUT, OUTPUT */
+    Py_ssize_t max_body_bytes;
+    PyObject *encoding_for;         /* content type → "CSV", "JSON" or "BASE64" */
+    PyObject *default_content_type; /* in place of an empty (or None) content type */
+    PyObject *encodings;            /* dict: content type → its encoding_for */
+    PyObject *event_version;        /* str */
+    const char *version;            /* its UTF-8 */
+    Py_ssize_t version_length;
+    PyObject *time_text;            /* str: the text of `second`; NULL before the first */
+    long long second;
+    char time_chars[TIME_LENGTH];   /* time_text's characters */
+    int ids_at;                     /* the next unused id of `ids`; IDS_PER_DRAW: none left */
+    char ids[IDS_PER_DRAW * ID_LENGTH];
+} LineEncoder;
+
+/* A kept side of the exchange, while its line is written. */
+typedef struct {
+    PyObject *content_type, *encoding; /* new references, or NULL */
+    const char *type_text, *encoding_text;
+    Py_ssize_t type_length, encoding_length;
     Py_buffer body; /* body.obj is NULL when the side is not kept */
 } Side;
+
+/* A field of an exchange: a new reference, or NULL with an exception. Read from its slot when the exchange
+   is an Exchange, as PyObject_GetAttr would read it there, without looking the name up. */
+static ALWAYS_INLINE PyObject *field(LineEncoder *self, PyObject *exchange, int f) {
+    if (Py_TYPE(exchange) == self->exchange_type) return PyMember_GetOne((const char *)exchange, self->slots[f]);
+    return PyObject_GetAttr(exchange, FIELDS[f]);
+}
 
 /* A str's UTF-8; -1 with an exception if it is not a str or holds a lone surrogate. */
 static int utf8_of(PyObject *object, const char *name, const char **text, Py_ssize_t *length) {
     if (!PyUnicode_Check(object)) {
-        PyErr_Format(PyExc_TypeError, "capture_line: %s must be str, not %.100s", name, Py_TYPE(object)->tp_name);
+        PyErr_Format(PyExc_TypeError, "LineEncoder: %s must be str, not %.100s", name, Py_TYPE(object)->tp_name);
         return -1;
     }
     *text = PyUnicode_AsUTF8AndSize(object, length);
     return *text == NULL ? -1 : 0;
-}
-
-/* None, or a side's 4-tuple; -1 with an exception on error. */
-static int get_side(PyObject *object, Side *side, const char *name) {
-    memset(side, 0, sizeof *side);
-    if (object == Py_None) return 0;
-    if (!PyTuple_Check(object) || PyTuple_GET_SIZE(object) != 4) {
-        PyErr_Format(PyExc_TypeError,
-                     "capture_line: %s must be None or (observed_content_type, mode, body, encoding)", name);
-        return -1;
-    }
-    if (utf8_of(PyTuple_GET_ITEM(object, 0), "observed_content_type", &side->type, &side->type_length) < 0 ||
-        utf8_of(PyTuple_GET_ITEM(object, 1), "mode", &side->mode, &side->mode_length) < 0 ||
-        utf8_of(PyTuple_GET_ITEM(object, 3), "encoding", &side->encoding, &side->encoding_length) < 0)
-        return -1;
-    return PyObject_GetBuffer(PyTuple_GET_ITEM(object, 2), &side->body, PyBUF_SIMPLE);
 }
 
 static ALWAYS_INLINE unsigned char *put(unsigned char *out, const void *bytes, Py_ssize_t length) {
@@ -112,30 +167,169 @@ static unsigned char *quoted(unsigned char *out, const unsigned char *p, Py_ssiz
     return out;
 }
 
+
+/* `value` in `width` decimal digits (it has no more). */
+static char *decimal(char *out, int value, int width) {
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+/* Makes the LineEncoder's time text that of `moment`'s second; -1 with an exception (ValueError outside
+   the years 1 to 9999, NaN and the infinities included). */
+static int set_time_text(LineEncoder *self, PyObject *moment) {
+    double time = PyFloat_AsDouble(moment);
+    if (time == -1.0 && PyErr_Occurred()) return -1;
+    double floored = floor(time);
+    if (!(floored >= FIRST_SECOND && floored <= LAST_SECOND)) {
+        PyErr_Format(PyExc_ValueError, "inference time %R is not within the years 1 to 9999", moment);
+        return -1;
+    }
+    long long second = (long long)floored;
+    if (self->time_text != NULL && second == self->second) return 0;
+    time_t since_epoch = (time_t)second;
+    struct tm fields;
+    if ((long long)since_epoch != second || gmtime_r(&since_epoch, &fields) == NULL) {
+        PyErr_Format(PyExc_OverflowError, "inference time %R is out of range for the platform's time_t", moment);
+        return -1;
+    }
+    char *out = self->time_chars;
+    out = decimal(out, fields.tm_year + 1900, 4);
+    *out++ = '-';
+    out = decimal(out, fields.tm_mon + 1, 2);
+    *out++ = '-';
+    out = decimal(out, fields.tm_mday, 2);
+    *out++ = 'T';
+    out = decimal(out, fields.tm_hour, 2);
+    *out++ = ':';
+    out = decimal(out, fields.tm_min, 2);
+    *out++ = ':';
+    out = decimal(out, fields.tm_sec, 2);
+    *out = 'Z';
+    PyObject *text = PyUnicode_FromStringAndSize(self->time_chars, TIME_LENGTH);
+    if (text == NULL) {
+        Py_CLEAR(self->time_text); /* time_chars no longer hold its text */
+        return -1;
+    }
+    Py_XSETREF(self->time_text, text);
+    self->second = second;
+    return 0;
+}
+
+/* Each byte's two hex digits, filled by add_line_encoder. */
+static char HEX_PAIRS[256][2];
+
+/* A new batch of event ids from one os.urandom call; -1 with an exception on error. */
+static int draw_ids(LineEncoder *self) {
+    PyObject *random = PyObject_CallFunction(URANDOM, "n", (Py_ssize_t)16 * IDS_PER_DRAW);
+    if (random == NULL) return -1;
+    if (!PyBytes_Check(random) || PyBytes_GET_SIZE(random) != 16 * IDS_PER_DRAW) {
+        PyErr_SetString(PyExc_RuntimeError, "LineEncoder: os.urandom returned other than the bytes asked for");
+        Py_DECREF(random);
+        return -1;
+    }
+    const unsigned char *drawn = (const unsigned char *)PyBytes_AS_STRING(random);
+    char *out = self->ids;
+    for (int i = 0; i < IDS_PER_DRAW; i++, drawn += 16) {
+        unsigned char bytes[16];
+        memcpy(bytes, drawn, 16);
+        bytes[6] = (bytes[6] & 0x0F) | 0x40; /* the version, 4 */
+        bytes[8] = (bytes[8] & 0x3F) | 0x80; /* the variant, RFC 4122's: the two top bits 10 */
+        for (int j = 0; j < 16; j++) {
+            memcpy(out, HEX_PAIRS[bytes[j]], 2);
+            out += 2;
+            if (j == 3 || j == 5 || j == 7 || j == 9) *out++ = '-';
+        }
+    }
+    Py_DECREF(random);
+    self->ids_at = 0;
+    return 0;
+}
+
+/* The next event id (ID_LENGTH characters, not terminated); NULL with an exception on error. */
+static const char *next_id(LineEncoder *self) {
+    if (self->ids_at >= IDS_PER_DRAW && draw_ids(self) < 0) return NULL;
+    return self->ids + ID_LENGTH * self->ids_at++;
+}
+
+/* encoding_for(content_type) through the cache: a new reference, or NULL with an exception. */
+static PyObject *encoding_of(LineEncoder *self, PyObject *content_type) {
+    if (!PyUnicode_Check(content_type)) {
+        PyErr_Format(PyExc_TypeError, "LineEncoder: a content type must be str, not %.100s",
+                     Py_TYPE(content_type)->tp_name);
+        return NULL;
+    }
+    PyObject *encoding = PyDict_GetItemWithError(self->encodings, content_type);
+    if (encoding != NULL) return Py_NewRef(encoding);
+    if (PyErr_Occurred()) return NULL;
+    encoding = PyObject_CallOneArg(self->encoding_for, content_type);
+    if (encoding == NULL) return NULL;
+    if (!PyUnicode_Check(encoding)) {
+        PyErr_Format(PyExc_TypeError, "LineEncoder: encoding_for must return str, not %.100s",
+                     Py_TYPE(encoding)->tp_name);
+        Py_DECREF(encoding);
+        return NULL;
+    }
+    if (PyDict_GET_SIZE(self->encodings) >= MAX_CACHED_CONTENT_TYPES) PyDict_Clear(self->encodings);
+    if (PyDict_SetItem(self->encodings, content_type, encoding) < 0) Py_CLEAR(encoding);
+    return encoding;
+}
+
+enum { COMMON, OTHER, FAILED };
+
+/* Side `s` of `exchange` into `side`: COMMON if its body is whole and declared as text, OTHER if not
+   (cut at the limit, or BASE64), FAILED with an exception on error. */
+static int get_side(LineEncoder *self, PyObject *exchange, int s, Side *side) {
+    PyObject *size_object = field(self, exchange, SIZE + s * SIDE_FIELDS);
+    if (size_object == NULL) return FAILED;
+    Py_ssize_t size = PyLong_AsSsize_t(size_object);
+    Py_DECREF(size_object);
+    if (size == -1 && PyErr_Occurred()) return FAILED;
+    if (size > self->max_body_bytes) return OTHER;
+
+    PyObject *type = field(self, exchange, CONTENT_TYPE + s * SIDE_FIELDS);
+    if (type == NULL) return FAILED;
+    if (type == Py_None || (PyUnicode_Check(type) && PyUnicode_GET_LENGTH(type) == 0))
+        Py_SETREF(type, Py_NewRef(self->default_content_type));
+    side->content_type = type;
+    side->encoding = encoding_of(self, type);
+    if (side->encoding == NULL ||
+        utf8_of(side->encoding, "an encoding", &side->encoding_text, &side->encoding_length) < 0)
+        return FAILED;
+    if (side->encoding_length == 6 && memcmp(side->encoding_text, "BASE64", 6) == 0) return OTHER;
+    if (utf8_of(type, "a content type", &side->type_text, &side->type_length) < 0) return FAILED;
+
+    PyObject *body = field(self, exchange, BODY + s * SIDE_FIELDS);
+    if (body == NULL) return FAILED;
+    int taken = PyObject_GetBuffer(body, &side->body, PyBUF_SIMPLE);
+    Py_DECREF(body); /* the buffer holds its own reference */
+    return taken < 0 ? FAILED : COMMON;
+}
+
 /* `"name":{...}` of a kept side; NULL if its body is not UTF-8. */
-static unsigned char *payload(unsigned char *out, const Side *side) {
+static unsigned char *payload(unsigned char *out, const Side *side, int s) {
     out = PUT_LITERAL(out, ":{\"observedContentType\":");
-    out = quoted(out, (const unsigned char *)side->type, side->type_length);
-    out = PUT_LITERAL(out, ",\"mode\":\"");
-    out = put(out, side->mode, side->mode_length);
-    out = PUT_LITERAL(out, "\",\"data\":");
+    out = quoted(out, (const unsigned char *)side->type_text, side->type_length);
+    out = s == INPUT ? PUT_LITERAL(out, ",\"mode\":\"INPUT\",\"data\":")
+                     : PUT_LITERAL(out, ",\"mode\":\"OUTPUT\",\"data\":");
     out = quoted(out, side->body.buf, side->body.len);
     if (out == NULL) return NULL;
     out = PUT_LITERAL(out, ",\"encoding\":\"");
-    out = put(out, side->encoding, side->encoding_length);
+    out = put(out, side->encoding_text, side->encoding_length);
     return PUT_LITERAL(out, "\"}");
 }
 
 /* The size of a line with these parts (the unescaped ones counted as if escaped), or -1 if that could
-   overflow: 13 parts at most, 6 bytes per byte, so each part must be under 1/128 of PY_SSIZE_T_MAX
-   (never a limit on 64 bits). */
+   overflow: 9 parts at most, 6 bytes per byte, so each part must be under 1/128 of PY_SSIZE_T_MAX (never
+   a limit on 64 bits). */
 static Py_ssize_t line_bound(const Side sides[2], const Py_ssize_t *lengths, int n_lengths) {
     Py_ssize_t all[16], bound = FIXED_BOUND;
     int n = 0;
     for (int s = 0; s < 2; s++) {
         if (sides[s].body.obj == NULL) continue;
         all[n++] = sides[s].type_length;
-        all[n++] = sides[s].mode_length;
         all[n++] = sides[s].body.len;
         all[n++] = sides[s].encoding_length;
     }
@@ -147,34 +341,38 @@ static Py_ssize_t line_bound(const Side sides[2], const Py_ssize_t *lengths, int
     return bound;
 }
 
-const char capture_line_doc[] =
-    "capture_line(input, output, event_id, inference_time, inference_id, custom_attributes, event_version)\n"
-    "--\n\n"
-    "One capture file line (bytes, with its newline), equal to formats.capture's record_json_line of\n"
-    "payload_json and metadata_json encoded as UTF-8. `input` and `output` are None (not kept) or\n"
-    "(observed_content_type, mode, body, encoding) of a whole body; `inference_id` and `custom_attributes`\n"
-    "may be None. None when a body is not valid UTF-8 (see _capturelines.c).";
+/* None, or a str's UTF-8 (NULL for None); -1 with an exception on error. */
+static int optional_utf8(PyObject *object, const char *name, const char **text, Py_ssize_t *length) {
+    if (object == Py_None) return 0;
+    return utf8_of(object, name, text, length);
+}
 
-PyObject *capture_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 7) {
-        PyErr_Format(PyExc_TypeError, "capture_line expected 7 arguments, got %zd", nargs);
-        return NULL;
-    }
+static PyObject *LineEncoder_line(LineEncoder *self, PyObject *exchange) {
     Side sides[2];
-    const char *event_id = NULL, *inference_time = NULL, *inference_id = NULL, *attributes = NULL, *version = NULL;
-    Py_ssize_t event_id_length = 0, time_length = 0, id_length = 0, attributes_length = 0, version_length = 0;
-    PyObject *result = NULL;
+    PyObject *inference_id = NULL, *attributes = NULL, *result = NULL;
+    const char *id_text = NULL, *attributes_text = NULL;
+    Py_ssize_t id_length = 0, attributes_length = 0;
     memset(sides, 0, sizeof sides);
-    if (get_side(args[0], &sides[0], "input") < 0 || get_side(args[1], &sides[1], "output") < 0 ||
-        utf8_of(args[2], "event_id", &event_id, &event_id_length) < 0 ||
-        utf8_of(args[3], "inference_time", &inference_time, &time_length) < 0 ||
-        (args[4] != Py_None && utf8_of(args[4], "inference_id", &inference_id, &id_length) < 0) ||
-        (args[5] != Py_None && utf8_of(args[5], "custom_attributes", &attributes, &attributes_length) < 0) ||
-        utf8_of(args[6], "event_version", &version, &version_length) < 0)
+    for (int s = INPUT; s <= OUTPUT; s++) {
+        if (!self->keep[s]) continue;
+        int got = get_side(self, exchange, s, &sides[s]);
+        if (got == FAILED) goto done;
+        if (got == OTHER) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+    }
+    PyObject *moment = field(self, exchange, INFERENCE_TIME);
+    if (moment == NULL) goto done;
+    int timed = set_time_text(self, moment);
+    Py_DECREF(moment);
+    if (timed < 0 || (inference_id = field(self, exchange, INFERENCE_ID)) == NULL ||
+        (attributes = field(self, exchange, CUSTOM_ATTRIBUTES)) == NULL ||
+        optional_utf8(inference_id, "inference_id", &id_text, &id_length) < 0 ||
+        optional_utf8(attributes, "custom_attributes", &attributes_text, &attributes_length) < 0)
         goto done;
 
-    Py_ssize_t lengths[] = {event_id_length, time_length, id_length, attributes_length, version_length};
+    Py_ssize_t lengths[] = {id_length, attributes_length, self->version_length};
     Py_ssize_t bound = line_bound(sides, lengths, (int)(sizeof lengths / sizeof *lengths));
     if (bound < 0) {
         PyErr_NoMemory();
@@ -188,37 +386,195 @@ PyObject *capture_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     unsigned char *start = result == NULL ? small : (unsigned char *)PyBytes_AS_STRING(result), *out = start;
 
     out = PUT_LITERAL(out, "{\"captureData\":{");
-    if (sides[0].body.obj != NULL) out = payload(PUT_LITERAL(out, "\"endpointInput\""), &sides[0]);
-    if (out != NULL && sides[1].body.obj != NULL) {
-        if (sides[0].body.obj != NULL) *out++ = ',';
-        out = payload(PUT_LITERAL(out, "\"endpointOutput\""), &sides[1]);
+    if (sides[INPUT].body.obj != NULL) out = payload(PUT_LITERAL(out, "\"endpointInput\""), &sides[INPUT], INPUT);
+    if (out != NULL && sides[OUTPUT].body.obj != NULL) {
+        if (sides[INPUT].body.obj != NULL) *out++ = ',';
+        out = payload(PUT_LITERAL(out, "\"endpointOutput\""), &sides[OUTPUT], OUTPUT);
     }
-    if (out == NULL) {
+    if (out == NULL) { /* a body that is not UTF-8: the Python builders keep it as base64 */
         Py_XSETREF(result, Py_NewRef(Py_None));
         goto done;
     }
-    out = PUT_LITERAL(out, "},\"eventMetadata\":{\"eventId\":");
-    out = quoted(out, (const unsigned char *)event_id, event_id_length);
-    out = PUT_LITERAL(out, ",\"inferenceTime\":\"");
-    out = put(out, inference_time, time_length);
-    *out++ = '"';
-    if (inference_id != NULL) {
-        out = PUT_LITERAL(out, ",\"inferenceId\":");
-        out = quoted(out, (const unsigned char *)inference_id, id_length);
+    const char *event_id = next_id(self);
+    if (event_id == NULL) {
+        Py_CLEAR(result);
+        goto done;
     }
-    if (attributes != NULL) {
+    out = PUT_LITERAL(out, "},\"eventMetadata\":{\"eventId\":\"");
+    out = put(out, event_id, ID_LENGTH);
+    out = PUT_LITERAL(out, "\",\"inferenceTime\":\"");
+    out = put(out, self->time_chars, TIME_LENGTH);
+    *out++ = '"';
+    if (id_text != NULL) {
+        out = PUT_LITERAL(out, ",\"inferenceId\":");
+        out = quoted(out, (const unsigned char *)id_text, id_length);
+    }
+    if (attributes_text != NULL) {
         out = PUT_LITERAL(out, ",\"customAttributes\":");
-        out = quoted(out, (const unsigned char *)attributes, attributes_length);
+        out = quoted(out, (const unsigned char *)attributes_text, attributes_length);
     }
     out = PUT_LITERAL(out, "},\"eventVersion\":");
-    out = quoted(out, (const unsigned char *)version, version_length);
+    out = quoted(out, (const unsigned char *)self->version, self->version_length);
     out = PUT_LITERAL(out, "}\n");
     if (result == NULL) result = PyBytes_FromStringAndSize((const char *)small, out - start);
     else _PyBytes_Resize(&result, out - start); /* on failure: NULL with an exception */
 
 done:
-    for (int s = 0; s < 2; s++) {
+    for (int s = INPUT; s <= OUTPUT; s++) {
         if (sides[s].body.obj != NULL) PyBuffer_Release(&sides[s].body);
+        Py_XDECREF(sides[s].content_type);
+        Py_XDECREF(sides[s].encoding);
     }
+    Py_XDECREF(inference_id);
+    Py_XDECREF(attributes);
     return result;
+}
+
+static PyObject *LineEncoder_next_event_id(LineEncoder *self, PyObject *Py_UNUSED(ignored)) {
+    const char *event_id = next_id(self);
+    return event_id == NULL ? NULL : PyUnicode_FromStringAndSize(event_id, ID_LENGTH);
+}
+
+static PyObject *LineEncoder_time_text(LineEncoder *self, PyObject *moment) {
+    return set_time_text(self, moment) < 0 ? NULL : Py_NewRef(self->time_text);
+}
+
+static PyObject *LineEncoder_encoding(LineEncoder *self, PyObject *content_type) {
+    return encoding_of(self, content_type);
+}
+
+static PyObject *LineEncoder_cached_content_types(LineEncoder *self, void *Py_UNUSED(closure)) {
+    return PyLong_FromSsize_t(PyDict_GET_SIZE(self->encodings));
+}
+
+/* The slots of exchange_type's fields, if each field is one its instances read as PyObject_GetAttr would
+   (with the generic getattr, a member descriptor of its own or a base class, of an object, with no audit
+   hook); else nothing, and its fields are read by name. -1 with an exception on error. */
+static int find_slots(LineEncoder *self, PyTypeObject *exchange_type) {
+    if (exchange_type->tp_getattro != PyObject_GenericGetAttr) return 0;
+    for (int f = 0; f < N_FIELDS; f++) {
+        PyObject *descriptor = PyObject_GetAttr((PyObject *)exchange_type, FIELDS[f]);
+        if (descriptor == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+            PyErr_Clear(); /* not a class attribute: an instance's own */
+            return 0;
+        }
+        PyMemberDef *member = NULL;
+        if (Py_IS_TYPE(descriptor, &PyMemberDescr_Type) &&
+            PyType_IsSubtype(exchange_type, PyDescr_TYPE(descriptor)))
+            member = ((PyMemberDescrObject *)descriptor)->d_member;
+        Py_DECREF(descriptor); /* the member lives in its class, which exchange_type keeps */
+        if (member == NULL || member->type != T_OBJECT_EX || (member->flags & READ_RESTRICTED)) return 0;
+        self->slots[f] = member;
+    }
+    self->exchange_type = (PyTypeObject *)Py_NewRef(exchange_type);
+    return 0;
+}
+
+static PyObject *LineEncoder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"exchange_type", "keep_input",           "keep_output",   "max_body_bytes",
+                               "encoding_for",  "default_content_type", "event_version", NULL};
+    PyTypeObject *exchange_type;
+    int keep_input, keep_output;
+    Py_ssize_t max_body_bytes;
+    PyObject *encoding_for, *default_content_type, *event_version;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!ppnOUU:LineEncoder", keywords, &PyType_Type, &exchange_type,
+                                     &keep_input, &keep_output, &max_body_bytes, &encoding_for,
+                                     &default_content_type, &event_version))
+        return NULL;
+    if (!PyCallable_Check(encoding_for)) {
+        PyErr_SetString(PyExc_TypeError, "LineEncoder: encoding_for must be callable");
+        return NULL;
+    }
+    LineEncoder *self = (LineEncoder *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->keep[INPUT] = keep_input;
+    self->keep[OUTPUT] = keep_output;
+    self->max_body_bytes = max_body_bytes;
+    self->encoding_for = Py_NewRef(encoding_for);
+    self->default_content_type = Py_NewRef(default_content_type);
+    self->event_version = Py_NewRef(event_version);
+    self->ids_at = IDS_PER_DRAW;
+    self->encodings = PyDict_New();
+    if (self->encodings == NULL || find_slots(self, exchange_type) < 0 ||
+        utf8_of(event_version, "event_version", &self->version, &self->version_length) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static int LineEncoder_traverse(LineEncoder *self, visitproc visit, void *arg) {
+    Py_VISIT(self->exchange_type);
+    Py_VISIT(self->encoding_for);
+    Py_VISIT(self->encodings);
+    return 0;
+}
+
+static int LineEncoder_clear(LineEncoder *self) {
+    Py_CLEAR(self->exchange_type);
+    Py_CLEAR(self->encoding_for);
+    Py_CLEAR(self->encodings);
+    return 0;
+}
+
+static void LineEncoder_dealloc(LineEncoder *self) {
+    PyObject_GC_UnTrack(self);
+    LineEncoder_clear(self);
+    Py_CLEAR(self->default_content_type);
+    Py_CLEAR(self->event_version);
+    Py_CLEAR(self->time_text);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef LineEncoder_methods[] = {
+    {"line", (PyCFunction)LineEncoder_line, METH_O,
+     "line(exchange)\n--\n\nThe capture file line (bytes, with its newline) of a common record: each kept body "
+     "whole,\ndeclared as text and UTF-8. None for any other record."},
+    {"next_event_id", (PyCFunction)LineEncoder_next_event_id, METH_NOARGS,
+     "next_event_id()\n--\n\nA random (version 4) UUID, as str(uuid.uuid4()) writes it."},
+    {"time_text", (PyCFunction)LineEncoder_time_text, METH_O,
+     "time_text(moment)\n--\n\nThe UTC second of an epoch time as `2022-04-18T00:21:48Z`; ValueError outside "
+     "the years\n1 to 9999."},
+    {"encoding", (PyCFunction)LineEncoder_encoding, METH_O,
+     "encoding(content_type)\n--\n\nencoding_for(content_type), through the cache."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef LineEncoder_getset[] = {
+    {"cached_content_types", (getter)LineEncoder_cached_content_types, NULL,
+     "How many content types' encodings the cache holds.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject LineEncoderType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "modelwatch._textkernels.LineEncoder",
+    .tp_basicsize = sizeof(LineEncoder),
+    .tp_dealloc = (destructor)LineEncoder_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "LineEncoder(exchange_type, keep_input, keep_output, max_body_bytes, encoding_for, "
+              "default_content_type, event_version)\n--\n\nCapture file lines of a writer's records, and their "
+              "event ids and time texts (see _capturelines.c).",
+    .tp_traverse = (traverseproc)LineEncoder_traverse,
+    .tp_clear = (inquiry)LineEncoder_clear,
+    .tp_methods = LineEncoder_methods,
+    .tp_getset = LineEncoder_getset,
+    .tp_new = LineEncoder_new,
+};
+
+int add_line_encoder(PyObject *module) {
+    for (int byte = 0; byte < 256; byte++) {
+        HEX_PAIRS[byte][0] = HEX_DIGITS[byte >> 4];
+        HEX_PAIRS[byte][1] = HEX_DIGITS[byte & 0xF];
+    }
+    for (int f = 0; f < N_FIELDS; f++) {
+        if ((FIELDS[f] = PyUnicode_InternFromString(FIELD_NAMES[f])) == NULL) return -1;
+    }
+    PyObject *os = PyImport_ImportModule("os");
+    if (os == NULL) return -1;
+    URANDOM = PyObject_GetAttrString(os, "urandom");
+    Py_DECREF(os);
+    if (URANDOM == NULL || PyType_Ready(&LineEncoderType) < 0) return -1;
+    return PyModule_AddObjectRef(module, "LineEncoder", (PyObject *)&LineEncoderType);
 }

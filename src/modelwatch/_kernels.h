@@ -193,10 +193,10 @@ static inline PyObject *column_list(Column *columns, Py_ssize_t n_columns, Py_ss
 }
 
 /* Defined in their own files, listed in _textkernels.c's module. */
-extern const char scan_capture_doc[], capture_line_doc[], count_values_doc[], sort_doubles_doc[];
+extern const char scan_capture_doc[], count_values_doc[], sort_doubles_doc[];
 PyObject *scan_capture(PyObject *module, PyObject *args);
-PyObject *capture_line(PyObject *module, PyObject *const *args, Py_ssize_t nargs); /* METH_FASTCALL */
 PyObject *count_values(PyObject *module, PyObject *args);
 PyObject *sort_doubles(PyObject *module, PyObject *args);
+int add_line_encoder(PyObject *module); /* the LineEncoder type (_capturelines.c); -1 with an exception */
 
 #endif

@@ -539,7 +539,6 @@ static PyMethodDef methods[] = {
     {"split_csv", split_csv, METH_VARARGS, split_csv_doc},
     {"record_ends", record_ends, METH_VARARGS, record_ends_doc},
     {"scan_capture", scan_capture, METH_VARARGS, scan_capture_doc},
-    {"capture_line", (PyCFunction)(void (*)(void))capture_line, METH_FASTCALL, capture_line_doc},
     {"count_values", count_values, METH_VARARGS, count_values_doc},
     {"sort_doubles", sort_doubles, METH_VARARGS, sort_doubles_doc},
     {NULL, NULL, 0, NULL},
@@ -554,5 +553,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__textkernels(void) {
     FIELD_END[','] = FIELD_END['\n'] = FIELD_END['\r'] = FIELD_END['"'] = 1;
-    return PyModule_Create(&module);
+    PyObject *created = PyModule_Create(&module);
+    if (created != NULL && add_line_encoder(created) < 0) Py_CLEAR(created);
+    return created;
 }

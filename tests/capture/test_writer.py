@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.records import EventIds
 from modelwatch.errors import ModelwatchError
 
 from .conftest import read_records
@@ -156,7 +154,6 @@ def test_threads_sharing_a_writer_lose_nothing(tmp_path: Path) -> None:
 WRITER_PROCESS = """
 import sys
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.records import EventIds
 with CaptureWriter(sys.argv[1], "demo", max_file_bytes=4_000) as writer:
     for index in range(500):
         writer.write(f"{sys.argv[2]},{index}", "0", input_content_type="text/csv")
@@ -185,16 +182,6 @@ def test_flush_writes_mid_window_and_close_writes_the_rest(tmp_path: Path) -> No
     assert not writer.write("3", "3")
     assert writer.stats.dropped == 1
     assert writer.stats.captured == 2
-
-
-def test_event_ids_are_distinct_version_4_uuids() -> None:
-    ids = EventIds()
-    drawn = [ids.next() for _ in range(1000)]  # several draws of random bytes
-    assert len(set(drawn)) == 1000
-    for text in drawn:
-        parsed = uuid.UUID(text)
-        assert str(parsed) == text
-        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
 
 
 def _hidden(destination: Path) -> list[Path]:
