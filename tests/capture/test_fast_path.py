@@ -98,7 +98,7 @@ class _Harness:
 
     async def _exchange(self, request: bytes, response: bytes, fast: bool) -> _Outcome:
         self.writer.exchanges = []
-        self.proxy.metrics.requests = {}
+        self.proxy.metrics = ProxyMetrics(self.writer)
         pool = self.proxy.pool
         upstream = UpstreamConnection(self.loop, pool._busy, pool.hop_by_hop)
         upstream_transport = _Transport()
@@ -120,9 +120,8 @@ class _Harness:
         pool._idle.clear()
         for task in asyncio.all_tasks(self.loop) - {asyncio.current_task()}:
             task.cancel()  # a retry or a pipelined request's connection attempt: not part of the comparison
-        return _Outcome(
-            sent, client_transport.written, self.writer.exchanges, self.proxy.metrics.requests, kept
-        )
+        statuses = self.proxy.metrics.snapshot().requests
+        return _Outcome(sent, client_transport.written, self.writer.exchanges, statuses, kept)
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ import socket
 import socketserver
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
 from modelwatch.capture import CaptureWriter
-from modelwatch.capture.metrics import LatencyHistogram, ProxyMetrics
+from modelwatch.capture.metrics import ProxyMetrics
 from modelwatch.capture.proxy import CaptureProxy
 
 from .conftest import RunningProxy, read_records
@@ -295,25 +296,23 @@ def test_connections_the_upstream_closed_while_idle_are_not_reused(tmp_path) -> 
     assert len({hit["client_port"] for hit in upstream.seen}) == 2
 
 
-def test_latency_histogram_counts_each_observation_in_its_bucket() -> None:
-    from prometheus_client import CollectorRegistry, generate_latest
-    from prometheus_client.registry import Collector
+def test_latency_histograms_count_each_observation_in_its_bucket(tmp_path: Path) -> None:
+    from prometheus_client import generate_latest
 
-    histogram = LatencyHistogram()
-    for seconds in (0.0005, 0.0007, 0.003, 30.0):
-        histogram.observe(seconds)
-
-    class One(Collector):
-        def collect(self):  # type: ignore[no-untyped-def]
-            yield histogram.metric("latency_seconds", "test")
-
-    registry = CollectorRegistry()
-    registry.register(One())
-    text = generate_latest(registry).decode()
-    assert 'latency_seconds_bucket{le="0.0005"} 1.0' in text
-    assert 'latency_seconds_bucket{le="0.001"} 2.0' in text
-    assert 'latency_seconds_bucket{le="0.005"} 3.0' in text
-    assert 'latency_seconds_bucket{le="10.0"} 3.0' in text
-    assert 'latency_seconds_bucket{le="+Inf"} 4.0' in text
-    assert "latency_seconds_count 4.0" in text
-    assert "latency_seconds_sum 30.0042" in text
+    with CaptureWriter(str(tmp_path), "histograms") as writer:
+        metrics = ProxyMetrics(writer)
+        for seconds in (0.0005, 0.0007, 0.003, 30.0):
+            metrics.count_exchange(201, seconds, -0.001)  # a negative added time counts as none
+        metrics.count_request(502)
+        text = generate_latest(metrics.registry).decode()
+    upstream = "modelwatch_capture_upstream_latency_seconds"
+    assert f'{upstream}_bucket{{le="0.0005"}} 1.0' in text
+    assert f'{upstream}_bucket{{le="0.001"}} 2.0' in text
+    assert f'{upstream}_bucket{{le="0.005"}} 3.0' in text
+    assert f'{upstream}_bucket{{le="10.0"}} 3.0' in text
+    assert f'{upstream}_bucket{{le="+Inf"}} 4.0' in text
+    assert f"{upstream}_count 4.0" in text
+    assert f"{upstream}_sum 30.0042" in text
+    assert 'modelwatch_capture_added_latency_seconds_bucket{le="0.0005"} 4.0' in text
+    assert "modelwatch_capture_added_latency_seconds_sum 0.0" in text
+    assert metrics.snapshot().requests == {201: 4, 502: 1}

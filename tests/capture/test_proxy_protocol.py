@@ -92,7 +92,7 @@ def test_invalid_request_gets_400_and_the_connection_closes(proxy: RunningProxy)
         reply = _read_until_closed(connection)
     assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert proxy.upstream.seen == []
-    assert proxy.metrics.requests == {400: 1}
+    assert proxy.metrics.snapshot().requests == {400: 1}
 
 
 def test_client_leaving_mid_response_leaves_the_proxy_serving(proxy: RunningProxy) -> None:

@@ -7,8 +7,10 @@ on the proxy's port goes to the upstream.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
+from array import array
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -18,52 +20,68 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from modelwatch._httpkernels import count_exchange
 from modelwatch.capture.writer import CaptureWriter
 
-_LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_STATUS_CODES = 1000  # llhttp reads any three-digit status
+_HISTOGRAM_SLOTS = len(LATENCY_BUCKETS) + 2  # the buckets, +Inf, the sum
 
 
 class ProxyMetrics:
-    """The proxy's request counts and latencies, plus the writer's counters read at scrape time."""
+    """The proxy's request counts and latencies, plus the writer's counters read at scrape time.
+
+    The counts live in one float64 array that the event loop thread alone writes:
+    `count_exchange(status, upstream_seconds, added_seconds)` is one C call per answered request
+    (prometheus_client's Histogram takes a lock per bucket and per sum, about 1.3 µs an
+    observation; counting in Python took three calls and 5,000 instructions a request). A scrape
+    copies the array in one step, so what it reads is consistent.
+    """
 
     def __init__(self, writer: CaptureWriter) -> None:
         self.registry = CollectorRegistry()
         self.writer = writer
-        self.requests: dict[int, int] = {}
         self.upstream_errors = 0
-        self.upstream_latency = LatencyHistogram()
-        self.added_latency = LatencyHistogram()
+        self.values = array("d", bytes(8 * (_STATUS_CODES + 2 * _HISTOGRAM_SLOTS)))
+        self.count_exchange = partial(count_exchange, self.values, LATENCY_BUCKETS)
         self.registry.register(_CountersCollector(self))
 
     def count_request(self, status: int) -> None:
-        """Called on the event loop thread only, so a plain dict needs no lock."""
-        self.requests[status] = self.requests.get(status, 0) + 1
+        """A request answered by the proxy itself (400, 502, ...): its status only."""
+        self.values[status] += 1
+
+    def snapshot(self) -> MetricsSnapshot:
+        values = self.values.tolist()
+        histograms = [
+            values[start : start + _HISTOGRAM_SLOTS]
+            for start in (_STATUS_CODES, _STATUS_CODES + _HISTOGRAM_SLOTS)
+        ]
+        return MetricsSnapshot(
+            {status: int(count) for status, count in enumerate(values[:_STATUS_CODES]) if count},
+            *(LatencyHistogram([int(count) for count in slots[:-1]], slots[-1]) for slots in histograms),
+        )
 
 
+@dataclass(frozen=True)
 class LatencyHistogram:
-    """Bucket counts kept by the event loop thread alone and read at scrape time.
+    """Counts per bucket of LATENCY_BUCKETS and one for +Inf, and the sum of the observations."""
 
-    prometheus_client's Histogram takes a lock per bucket and per sum on every observation (about
-    1.3 µs, twice per request); here an observation is a bisection and two additions. A scrape
-    may see a count one observation ahead of the sum, which Prometheus tolerates.
-    """
-
-    __slots__ = ("counts", "total")
-
-    def __init__(self) -> None:
-        self.counts = [0] * (len(_LATENCY_BUCKETS) + 1)  # the last one is +Inf
-        self.total = 0.0
-
-    def observe(self, seconds: float) -> None:
-        self.counts[bisect_left(_LATENCY_BUCKETS, seconds)] += 1
-        self.total += seconds
+    counts: list[int]
+    total: float
 
     def metric(self, name: str, documentation: str) -> HistogramMetricFamily:
         cumulative, buckets = 0, []
-        for bound, count in zip((*_LATENCY_BUCKETS, float("inf")), list(self.counts), strict=True):
+        for bound, count in zip((*LATENCY_BUCKETS, float("inf")), self.counts, strict=True):
             cumulative += count
             buckets.append((floatToGoString(bound), cumulative))
         return HistogramMetricFamily(name, documentation, buckets=buckets, sum_value=self.total)
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    requests: dict[int, int]
+    upstream_latency: LatencyHistogram
+    added_latency: LatencyHistogram
 
 
 class _CountersCollector(Collector):
@@ -71,10 +89,11 @@ class _CountersCollector(Collector):
         self.metrics = metrics
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
+        snapshot = self.metrics.snapshot()
         requests = CounterMetricFamily(
             "modelwatch_capture_requests", "Requests answered by the proxy, by status code.", labels=["code"]
         )
-        for status, count in sorted(dict(self.metrics.requests).items()):
+        for status, count in sorted(snapshot.requests.items()):
             requests.add_metric([str(status)], count)
         yield requests
         yield CounterMetricFamily(
@@ -94,11 +113,11 @@ class _CountersCollector(Collector):
         yield GaugeMetricFamily(
             "modelwatch_capture_queue_depth", "Records waiting for the writer.", value=stats.queue_depth
         )
-        yield self.metrics.upstream_latency.metric(
+        yield snapshot.upstream_latency.metric(
             "modelwatch_capture_upstream_latency_seconds",
             "Time from forwarding a request to the end of the upstream's response.",
         )
-        yield self.metrics.added_latency.metric(
+        yield snapshot.added_latency.metric(
             "modelwatch_capture_added_latency_seconds",
             "Time the proxy adds to a request on top of the upstream's time.",
         )

@@ -532,10 +532,9 @@ class _ClientConnection(asyncio.Protocol):
         capturing), and on to what comes next."""
         request = self._queue.popleft()
         upstream_seconds = finished - self._upstream_started
-        metrics = self.metrics
-        metrics.count_request(self._status)
-        metrics.upstream_latency.observe(upstream_seconds)
-        metrics.added_latency.observe(max(0.0, time.perf_counter() - request.received - upstream_seconds))
+        self.metrics.count_exchange(
+            self._status, upstream_seconds, time.perf_counter() - request.received - upstream_seconds
+        )
         if self._capturing:
             writer = self.writer
             writer.submit(
