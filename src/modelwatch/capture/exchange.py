@@ -7,8 +7,9 @@ queues the line; the writer thread only files and uploads lines.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
 
 from modelwatch.errors import ModelwatchError
 
@@ -57,19 +58,22 @@ class BodyTee:
 
 
 class Sampler:
-    """One draw per request; the same draw covers its input and its output."""
+    """One draw per request; the same draw covers its input and its output.
+
+    `sample()` at 0 or 100% (100% is the default) is a C-level callable that always gives the same
+    answer: the proxy draws for every request, and a Python method costs a frame each time.
+    """
 
     def __init__(self, percentage: float, rng: random.Random | None = None) -> None:
         if not 0 <= percentage <= 100:
             raise ModelwatchError(f"sampling percentage must be between 0 and 100, got {percentage}")
         self.percentage = percentage
         self._rng = rng or random.Random()
+        self.sample: Callable[[], bool] = (
+            repeat(percentage >= 100).__next__ if percentage in (0, 100) else self._draw
+        )
 
-    def sample(self) -> bool:
-        if self.percentage >= 100:
-            return True
-        if self.percentage <= 0:
-            return False
+    def _draw(self) -> bool:
         return self._rng.random() * 100 < self.percentage
 
 

@@ -85,6 +85,8 @@ class CaptureWriter:
         self.prefix = storage.join(destination, endpoint, variant)
         self.storage_options = dict(storage_options or {})
         self.sampler = Sampler(sampling_percentage)
+        self.should_capture = self.sampler.sample
+        """The sampling draw for one request."""
         self.modes = parse_capture_modes(capture)
         self.content_types = content_types or ContentTypes()
         self.max_body_bytes = max_body_bytes
@@ -119,10 +121,6 @@ class CaptureWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def should_capture(self) -> bool:
-        """The sampling draw for one request."""
-        return self.sampler.sample()
 
     def write(
         self,
