@@ -140,16 +140,7 @@ static int string_value(Scan *s, Column *out, int *escaped) {
     const unsigned char *p = s->p + 1, *end = s->end;
     for (;;) {
         const unsigned char *run = p;
-#if SWAR
-        for (; p + 8 <= end; p += 8) {
-            uint64_t stops = string_stops(load8(p));
-            if (stops) {
-                p += __builtin_ctzll(stops) >> 3;
-                break;
-            }
-        }
-#endif
-        while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80) p++;
+        p = plain_string_run(p, end);
         if (out != NULL && p > run && append(out, run, p - run) < 0) return SCAN_ERROR;
         if (p >= end || *p < 0x20) return SCAN_DECLINED;
         if (*p == '"') {

@@ -128,16 +128,7 @@ static unsigned char *quoted(unsigned char *out, const unsigned char *p, Py_ssiz
     *out++ = '"';
     for (;;) {
         const unsigned char *run = p;
-#if SWAR
-        for (; p + 8 <= end; p += 8) {
-            uint64_t stops = string_stops(load8(p));
-            if (stops) {
-                p += __builtin_ctzll(stops) >> 3;
-                break;
-            }
-        }
-#endif
-        while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80) p++;
+        p = plain_string_run(p, end);
         out = put(out, run, p - run);
         if (p >= end) break;
         unsigned char c = *p;

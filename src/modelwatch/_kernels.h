@@ -39,6 +39,19 @@ static ALWAYS_INLINE uint64_t string_stops(uint64_t word) {
 #define SWAR 0
 #endif
 
+/* The end of the run from `p` of bytes a JSON string holds as they are: the first quote, backslash,
+   control character or non-ASCII byte, or `end`. */
+static ALWAYS_INLINE const unsigned char *plain_string_run(const unsigned char *p, const unsigned char *end) {
+#if SWAR
+    for (; p + 8 <= end; p += 8) {
+        uint64_t stops = string_stops(load8(p));
+        if (stops) return p + (__builtin_ctzll(stops) >> 3);
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80) p++;
+    return p;
+}
+
 /* A bytes-like object's buffer (writable if asked), or nothing for None; -1 with an exception on error. */
 static inline int get_buffer(PyObject *object, Py_buffer *view, int writable) {
     if (object == Py_None) return 0;
