@@ -302,11 +302,11 @@ class _ClientConnection(asyncio.Protocol):
         if self._upstream is not None:
             self._upstream.resume()
 
-    # on_url and on_header count the head's bytes inline: a method call per header cost more than
-    # the count
-
     def on_message_begin(self) -> None:
         self._parser_idle = False
+
+    # on_url and on_header count the head's bytes inline: a method call per header cost more than
+    # the count
 
     def on_url(self, url: bytes) -> None:
         self._url += url
