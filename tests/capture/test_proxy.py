@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import socketserver
 import threading
@@ -316,3 +317,85 @@ def test_latency_histograms_count_each_observation_in_its_bucket(tmp_path: Path)
     assert 'modelwatch_capture_added_latency_seconds_bucket{le="0.0005"} 4.0' in text
     assert "modelwatch_capture_added_latency_seconds_sum 0.0" in text
     assert metrics.snapshot().requests == {201: 4, 502: 1}
+
+
+class _SplittingUpstream(socketserver.BaseRequestHandler):
+    """Keep-alive HTTP/1.1 by hand: it answers each request with a Content-Length response whose head
+    and body leave in separate writes 50 ms apart when the request path is /split, in one write
+    otherwise."""
+
+    def handle(self) -> None:
+        pending = b""
+        while True:
+            while b"\r\n\r\n" not in pending:
+                data = self.request.recv(65536)
+                if not data:
+                    return
+                pending += data
+            head, _, pending = pending.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+            while len(pending) < length:
+                pending += self.request.recv(65536)
+            body, pending = pending[:length], pending[length:]
+            answer = b'{"echo": "%s"}' % body
+            response_head = (
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+                % len(answer)
+            )
+            if head.split(b" ")[1] == b"/split":
+                self.request.sendall(response_head)
+                time.sleep(0.05)
+                self.request.sendall(answer)
+            else:
+                self.request.sendall(response_head + answer)
+
+
+def test_requests_and_responses_split_across_reads_or_whole_mix_on_one_connection(tmp_path) -> None:
+    """The fast path takes what comes whole in one read, httptools what does not, one after another on
+    the same client and upstream connections: every answer and every record comes out right."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SplittingUpstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    writer = CaptureWriter(str(tmp_path), "demo")
+    app = CaptureProxy(f"http://127.0.0.1:{server.server_address[1]}", writer, ProxyMetrics(writer))
+    exchanges = [
+        ("/whole", b"a", False),
+        ("/split", b"b", False),
+        ("/whole", b"c", True),
+        ("/split", b"d", True),
+    ]
+    replies = []
+    try:
+        with serve_proxy_in_thread(app) as url:
+            host, port = url.removeprefix("http://").split(":")
+            with socket.create_connection((host, int(port)), timeout=10) as connection:
+                for path, body, split_request in exchanges:
+                    head = (
+                        b"POST %s HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n" % path.encode()
+                    )
+                    request = head + b"Content-Length: %d\r\n\r\n" % len(body)
+                    if split_request:  # the head, then the body in a later read
+                        connection.sendall(request)
+                        time.sleep(0.05)
+                        connection.sendall(body)
+                    else:
+                        connection.sendall(request + body)
+                    expected = b'{"echo": "%s"}' % body
+                    reply = b""
+                    while not reply.endswith(expected):
+                        reply += connection.recv(65536)
+                    replies.append(reply)
+        assert writer.flush()
+    finally:
+        server.shutdown()
+        server.server_close()
+        writer.close()
+    for reply, (_, body, _) in zip(replies, exchanges, strict=True):
+        answer = b'{"echo": "%s"}' % body
+        assert reply == (
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(answer)
+            + answer
+        )
+    records = read_records(tmp_path)
+    assert [(r.endpoint_input.data, r.endpoint_output.data) for r in records] == [  # type: ignore[union-attr]
+        (body.decode(), (b'{"echo": "%s"}' % body).decode()) for _, body, _ in exchanges
+    ]
