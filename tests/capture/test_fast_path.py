@@ -20,11 +20,15 @@ from modelwatch._httpkernels import forward_request, plain_response
 
 from modelwatch.capture.exchange import Exchange
 from modelwatch.capture.metrics import ProxyMetrics
-from modelwatch.capture.proxy import _FAST_PATH_RULES, HOP_BY_HOP, CaptureProxy, _ClientConnection
+from modelwatch.capture.proxy import (
+    _FAST_PATH_RULES,
+    HOP_BY_HOP,
+    HOP_BY_HOP_NAMES,
+    CaptureProxy,
+    _ClientConnection,
+)
 from modelwatch.capture.upstream import UpstreamConnection
 from modelwatch.capture.writer import CaptureWriter
-
-HOP_BY_HOP_NAMES = tuple(sorted(HOP_BY_HOP))
 
 
 @dataclass

@@ -79,9 +79,9 @@ class UpstreamPool:
         *,
         read_timeout: float,
         connect_timeout: float = 10.0,
+        hop_by_hop: tuple[bytes, ...],
         max_idle: int = 128,
         idle_seconds: float = 4.0,
-        hop_by_hop: tuple[bytes, ...] = (),
     ) -> None:
         """`idle_seconds` stays below common server keep-alive timeouts (uvicorn's is 5 s), so a
         connection is not reused just as the upstream closes it. A response with a header named in
@@ -165,7 +165,7 @@ class UpstreamConnection(asyncio.Protocol):
         self,
         loop: asyncio.AbstractEventLoop,
         busy: set[UpstreamConnection],
-        hop_by_hop: tuple[bytes, ...] = (),
+        hop_by_hop: tuple[bytes, ...],
     ) -> None:
         self.loop = loop
         self.busy = busy  # the pool's set of connections with an exchange under way
