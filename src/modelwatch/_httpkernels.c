@@ -8,9 +8,10 @@
    checked and handed back for the client as it came. Anything else returns None and takes the
    httptools path, which stays the reference: the tests check that both give the same bytes. */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_httpkernels.h"
+
 #include <string.h>
+#include <time.h>
 
 #define MAX_HEADERS 64
 #define MAX_DIGITS 15
@@ -128,26 +129,25 @@ PyDoc_STRVAR(forward_request_doc,
              "names, custom attribute header names, methods whose request always has a length, longest\n"
              "head, longest body), names as lower-case bytes.");
 
-static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 5 || !PyBytes_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 6 ||
-        !PyBytes_Check(args[2]) || !PyBytes_Check(args[3]) || !PyBytes_Check(args[4])) {
+int plain_request_forwarded(PyObject *data, PyObject *rules, PyObject *base_path, PyObject *upstream_host,
+                            PyObject *forwarded_lines, PlainRequest *plain) {
+    if (!PyBytes_Check(data) || !PyTuple_Check(rules) || PyTuple_GET_SIZE(rules) != 6 || !PyBytes_Check(base_path) ||
+        !PyBytes_Check(upstream_host) || !PyBytes_Check(forwarded_lines)) {
         PyErr_SetString(PyExc_TypeError, "forward_request(bytes, tuple of 6, bytes, bytes, bytes)");
-        return NULL;
+        return -1;
     }
-    PyObject *rules = args[1];
     PyObject *declined = PyTuple_GET_ITEM(rules, 0), *inference_id_names = PyTuple_GET_ITEM(rules, 1);
     PyObject *custom_attribute_names = PyTuple_GET_ITEM(rules, 2), *methods_with_length = PyTuple_GET_ITEM(rules, 3);
     Py_ssize_t max_head = PyLong_AsSsize_t(PyTuple_GET_ITEM(rules, 4));
     Py_ssize_t max_body = PyLong_AsSsize_t(PyTuple_GET_ITEM(rules, 5));
-    if ((max_head == -1 || max_body == -1) && PyErr_Occurred()) return NULL;
+    if ((max_head == -1 || max_body == -1) && PyErr_Occurred()) return -1;
     if (!PyTuple_Check(declined) || !PyTuple_Check(inference_id_names) || !PyTuple_Check(custom_attribute_names) ||
         !PyTuple_Check(methods_with_length)) {
         PyErr_SetString(PyExc_TypeError, "forward_request: rules hold tuples of names");
-        return NULL;
+        return -1;
     }
-    const unsigned char *start = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    const unsigned char *start = (const unsigned char *)PyBytes_AS_STRING(data);
+    Py_ssize_t size = PyBytes_GET_SIZE(data);
     const unsigned char *end = start + (size < max_head ? size : max_head), *p = start;
 
     /* the request line */
@@ -157,11 +157,11 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
     for (int i = 0; METHODS[i] != NULL && !known; i++) {
         known = (Py_ssize_t)strlen(METHODS[i]) == method_length && memcmp(start, METHODS[i], method_length) == 0;
     }
-    if (!known || p >= end || *p++ != ' ' || p >= end || *p != '/') Py_RETURN_NONE;
+    if (!known || p >= end || *p++ != ' ' || p >= end || *p != '/') return 0;
     const unsigned char *target = p;
     while (p < end && *p > ' ' && *p < 0x7F) p++;
     Py_ssize_t target_length = p - target;
-    if (end - p < 11 || memcmp(p, " HTTP/1.1\r\n", 11) != 0) Py_RETURN_NONE;
+    if (end - p < 11 || memcmp(p, " HTTP/1.1\r\n", 11) != 0) return 0;
     p += 11;
 
     /* the headers */
@@ -175,16 +175,16 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
             p += 2;
             break;
         }
-        if (count == MAX_HEADERS) Py_RETURN_NONE;
+        if (count == MAX_HEADERS) return 0;
         Header *header = &headers[count];
         p = header_line(p, end, header, 0);
-        if (p == NULL) Py_RETURN_NONE;
+        if (p == NULL) return 0;
         int keep = 1;
         if (name_is_text(header->name, header->name_length, "content-length")) {
-            if (length >= 0 || (length = content_length(header)) < 0) Py_RETURN_NONE;
+            if (length >= 0 || (length = content_length(header)) < 0) return 0;
             keep = 0;
         } else if (name_is_text(header->name, header->name_length, "host")) {
-            if (host != NULL) Py_RETURN_NONE;
+            if (host != NULL) return 0;
             host = header;
             keep = 0;
         } else if (name_is_text(header->name, header->name_length, "content-type")) {
@@ -192,14 +192,14 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
         } else {
             int found = name_in(header->name, header->name_length, declined);
             if (found) {
-                if (found < 0) return NULL;
-                Py_RETURN_NONE;
+                if (found < 0) return -1;
+                return 0;
             }
             if ((found = name_in(header->name, header->name_length, inference_id_names)) != 0) {
-                if (found < 0) return NULL;
+                if (found < 0) return -1;
                 if (inference_id == NULL) inference_id = header;
             } else if ((found = name_in(header->name, header->name_length, custom_attribute_names)) != 0) {
-                if (found < 0) return NULL;
+                if (found < 0) return -1;
                 if (custom_attributes == NULL) custom_attributes = header;
             }
         }
@@ -207,9 +207,8 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
         if (keep) out_size += header->name_length + 2 + header->value_length + 2;
     }
     Py_ssize_t head_length = p - start, body_length = length < 0 ? 0 : length;
-    if (body_length > max_body || size - head_length != body_length) Py_RETURN_NONE;
+    if (body_length > max_body || size - head_length != body_length) return 0;
 
-    PyObject *base_path = args[2], *upstream_host = args[3], *forwarded_lines = args[4];
     int with_length = body_length > 0;
     if (!with_length) {
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(methods_with_length) && !with_length; i++) {
@@ -226,7 +225,7 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
     out_size += with_length ? strlen("content-length: ") + digit_count + 4 : 2;
 
     PyObject *wire = PyBytes_FromStringAndSize(NULL, out_size);
-    if (wire == NULL) return NULL;
+    if (wire == NULL) return -1;
     char *out = PyBytes_AS_STRING(wire);
     out = put(out, start, method_length);
     *out++ = ' ';
@@ -258,25 +257,40 @@ static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssi
     out = put(out, start + head_length, body_length);
 
     PyObject *empty = PyUnicode_New(0, 0);
-    PyObject *body = PyBytes_FromStringAndSize((const char *)start + head_length, body_length);
-    PyObject *type_text = empty == NULL ? NULL : latin1_or(content_type, empty);
-    PyObject *id_text = latin1_or(inference_id, Py_None);
-    PyObject *attributes_text = latin1_or(custom_attributes, Py_None);
+    plain->wire = wire;
+    plain->body = PyBytes_FromStringAndSize((const char *)start + head_length, body_length);
+    plain->content_type = empty == NULL ? NULL : latin1_or(content_type, empty);
+    plain->inference_id = latin1_or(inference_id, Py_None);
+    plain->custom_attributes = latin1_or(custom_attributes, Py_None);
     Py_XDECREF(empty);
-    if (body == NULL || type_text == NULL || id_text == NULL || attributes_text == NULL) {
-        Py_DECREF(wire);
-        Py_XDECREF(body);
-        Py_XDECREF(type_text);
-        Py_XDECREF(id_text);
-        Py_XDECREF(attributes_text);
+    if (plain->body == NULL || plain->content_type == NULL || plain->inference_id == NULL ||
+        plain->custom_attributes == NULL) {
+        plain_request_clear(plain);
+        return -1;
+    }
+    return 1;
+}
+
+void plain_request_clear(PlainRequest *plain) {
+    Py_CLEAR(plain->wire);
+    Py_CLEAR(plain->body);
+    Py_CLEAR(plain->content_type);
+    Py_CLEAR(plain->inference_id);
+    Py_CLEAR(plain->custom_attributes);
+}
+
+static PyObject *forward_request(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "forward_request takes 5 arguments");
         return NULL;
     }
-    PyObject *result = PyTuple_Pack(5, wire, body, type_text, id_text, attributes_text);
-    Py_DECREF(wire);
-    Py_DECREF(body);
-    Py_DECREF(type_text);
-    Py_DECREF(id_text);
-    Py_DECREF(attributes_text);
+    PlainRequest plain;
+    int found = plain_request_forwarded(args[0], args[1], args[2], args[3], args[4], &plain);
+    if (found <= 0) return found < 0 ? NULL : Py_NewRef(Py_None);
+    PyObject *result = PyTuple_Pack(5, plain.wire, plain.body, plain.content_type, plain.inference_id,
+                                    plain.custom_attributes);
+    plain_request_clear(&plain);
     return result;
 }
 
@@ -287,25 +301,24 @@ PyDoc_STRVAR(plain_response_doc,
              "lower-case bytes): `(status, content_type, head_length)`; the client gets `data` as it\n"
              "is. None for anything else.");
 
-static PyObject *plain_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyTuple_Check(args[1])) {
+int plain_response_checked(PyObject *data, PyObject *dropped, PlainResponse *plain) {
+    if (!PyBytes_Check(data) || !PyTuple_Check(dropped)) {
         PyErr_SetString(PyExc_TypeError, "plain_response(bytes, tuple of bytes)");
-        return NULL;
+        return -1;
     }
-    const unsigned char *start = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    const unsigned char *start = (const unsigned char *)PyBytes_AS_STRING(data);
+    Py_ssize_t size = PyBytes_GET_SIZE(data);
     const unsigned char *end = start + size, *p = start;
-    if (size < 13 || memcmp(p, "HTTP/1.1 ", 9) != 0) Py_RETURN_NONE;
+    if (size < 13 || memcmp(p, "HTTP/1.1 ", 9) != 0) return 0;
     p += 9;
     int status = 0;
     for (int i = 0; i < 3; i++, p++) {
-        if (*p < '0' || *p > '9') Py_RETURN_NONE;
+        if (*p < '0' || *p > '9') return 0;
         status = status * 10 + (*p - '0');
     }
-    if (status < 200 || status > 599 || status == 204 || status == 304 || *p++ != ' ') Py_RETURN_NONE;
+    if (status < 200 || status > 599 || status == 204 || status == 304 || *p++ != ' ') return 0;
     while (p < end && value_char[*p]) p++;
-    if (end - p < 2 || p[0] != '\r' || p[1] != '\n') Py_RETURN_NONE;
+    if (end - p < 2 || p[0] != '\r' || p[1] != '\n') return 0;
     p += 2;
 
     Header header;
@@ -316,23 +329,36 @@ static PyObject *plain_response(PyObject *module, PyObject *const *args, Py_ssiz
             p += 2;
             break;
         }
-        if (count == MAX_HEADERS || (p = header_line(p, end, &header, 1)) == NULL) Py_RETURN_NONE;
+        if (count == MAX_HEADERS || (p = header_line(p, end, &header, 1)) == NULL) return 0;
         if (name_is_text(header.name, header.name_length, "content-length")) {
-            if (length >= 0 || (length = content_length(&header)) < 0) Py_RETURN_NONE;
+            if (length >= 0 || (length = content_length(&header)) < 0) return 0;
         } else if (name_is_text(header.name, header.name_length, "content-type")) {
             content_type = header.value;
             content_type_length = header.value_length;
         } else {
-            int found = name_in(header.name, header.name_length, args[1]);
-            if (found < 0) return NULL;
-            if (found) Py_RETURN_NONE;
+            int found = name_in(header.name, header.name_length, dropped);
+            if (found < 0) return -1;
+            if (found) return 0;
         }
     }
     Py_ssize_t head_length = p - start;
-    if (length < 0 || size - head_length != length) Py_RETURN_NONE;
-    PyObject *type_text = PyUnicode_DecodeLatin1((const char *)content_type, content_type_length, NULL);
-    if (type_text == NULL) return NULL;
-    return Py_BuildValue("iNn", status, type_text, head_length);
+    if (length < 0 || size - head_length != length) return 0;
+    plain->status = status;
+    plain->head_length = head_length;
+    plain->content_type = PyUnicode_DecodeLatin1((const char *)content_type, content_type_length, NULL);
+    return plain->content_type == NULL ? -1 : 1;
+}
+
+static PyObject *plain_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "plain_response takes 2 arguments");
+        return NULL;
+    }
+    PlainResponse plain;
+    int found = plain_response_checked(args[0], args[1], &plain);
+    if (found <= 0) return found < 0 ? NULL : Py_NewRef(Py_None);
+    return Py_BuildValue("iNn", plain.status, plain.content_type, plain.head_length);
 }
 
 PyDoc_STRVAR(count_exchange_doc,
@@ -344,25 +370,21 @@ PyDoc_STRVAR(count_exchange_doc,
              "counted by three Python calls, they cost 5,000 instructions a request, an eighth of the\n"
              "proxy's own.");
 
-static PyObject *count_exchange(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs != 5 || !PyTuple_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "count_exchange(buffer, tuple of floats, int, float, float)");
-        return NULL;
+int count_into(PyObject *values_buffer, PyObject *bounds, long status, double upstream_seconds, double added_seconds) {
+    if (!PyTuple_Check(bounds)) {
+        PyErr_SetString(PyExc_TypeError, "count_exchange: the bounds are a tuple of floats");
+        return -1;
     }
-    long status = PyLong_AsLong(args[2]);
-    double seconds[2] = {PyFloat_AsDouble(args[3]), PyFloat_AsDouble(args[4])};
-    if (PyErr_Occurred()) return NULL;
-    PyObject *bounds = args[1];
+    double seconds[2] = {upstream_seconds, added_seconds};
     Py_ssize_t n = PyTuple_GET_SIZE(bounds), histogram = n + 2;
     Py_buffer view;
-    if (PyObject_GetBuffer(args[0], &view, PyBUF_WRITABLE) < 0) return NULL;
+    if (PyObject_GetBuffer(values_buffer, &view, PyBUF_WRITABLE) < 0) return -1;
     double *values = view.buf;
     Py_ssize_t statuses = view.len / (Py_ssize_t)sizeof(double) - 2 * histogram;
     if (statuses <= status || status < 0) {
         PyBuffer_Release(&view);
         PyErr_Format(PyExc_ValueError, "count_exchange: status %ld outside the buffer", status);
-        return NULL;
+        return -1;
     }
     values[status] += 1;
     for (int h = 0; h < 2; h++) {
@@ -374,11 +396,36 @@ static PyObject *count_exchange(PyObject *module, PyObject *const *args, Py_ssiz
         counts[n + 1] += value;
     }
     PyBuffer_Release(&view);
-    if (PyErr_Occurred()) return NULL;
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *count_exchange(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "count_exchange(buffer, tuple of floats, int, float, float)");
+        return NULL;
+    }
+    long status = PyLong_AsLong(args[2]);
+    double upstream_seconds = PyFloat_AsDouble(args[3]), added_seconds = PyFloat_AsDouble(args[4]);
+    if (PyErr_Occurred() || count_into(args[0], args[1], status, upstream_seconds, added_seconds) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
+double monotonic_seconds(void) {
+    struct timespec moment;
+    clock_gettime(CLOCK_MONOTONIC, &moment);
+    return (double)moment.tv_sec + moment.tv_nsec * 1e-9;
+}
+
+static PyObject *now(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    (void)module;
+    return PyFloat_FromDouble(monotonic_seconds());
+}
+
 static PyMethodDef methods[] = {
+    {"now", now, METH_NOARGS,
+     "now() -> float\n\nSeconds of a monotonic clock: the clock of the proxy's latency metrics, read the same in C "
+     "and in Python."},
     {"count_exchange", (PyCFunction)(void (*)(void))count_exchange, METH_FASTCALL, count_exchange_doc},
     {"forward_request", (PyCFunction)(void (*)(void))forward_request, METH_FASTCALL, forward_request_doc},
     {"plain_response", (PyCFunction)(void (*)(void))plain_response, METH_FASTCALL, plain_response_doc},
@@ -393,5 +440,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__httpkernels(void) {
     init_tables();
-    return PyModule_Create(&module);
+    PyObject *created = PyModule_Create(&module);
+    if (created != NULL && add_connection_types(created) < 0) Py_CLEAR(created);
+    return created;
 }

@@ -10,7 +10,6 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -20,7 +19,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from modelwatch._httpkernels import count_exchange
 from modelwatch.capture.writer import CaptureWriter
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -31,11 +29,11 @@ _HISTOGRAM_SLOTS = len(LATENCY_BUCKETS) + 2  # the buckets, +Inf, the sum
 class ProxyMetrics:
     """The proxy's request counts and latencies, plus the writer's counters read at scrape time.
 
-    The counts live in one float64 array that the event loop thread alone writes:
-    `count_exchange(status, upstream_seconds, added_seconds)` is one C call per answered request
-    (prometheus_client's Histogram takes a lock per bucket and per sum, about 1.3 µs an
-    observation; counting in Python took three calls and 5,000 instructions a request). A scrape
-    copies the array in one step, so what it reads is consistent.
+    The counts live in one float64 array, `values`, that the event loop thread alone writes: the
+    proxy's connections count each answered request into it in C (`_httpkernels.count_exchange`;
+    prometheus_client's Histogram takes a lock per bucket and per sum, about 1.3 µs an observation,
+    and counting in Python took three calls and 5,000 instructions a request). A scrape copies the
+    array in one step, so what it reads is consistent.
     """
 
     def __init__(self, writer: CaptureWriter) -> None:
@@ -43,7 +41,6 @@ class ProxyMetrics:
         self.writer = writer
         self.upstream_errors = 0
         self.values = array("d", bytes(8 * (_STATUS_CODES + 2 * _HISTOGRAM_SLOTS)))
-        self.count_exchange = partial(count_exchange, self.values, LATENCY_BUCKETS)
         self.registry.register(_CountersCollector(self))
 
     def count_request(self, status: int) -> None:

@@ -10,7 +10,9 @@ exact Content-Length); responses stream back as they arrive while a tee keeps th
 A request or response that is plain and arrives in one read (nearly all inference traffic) takes
 the fast path of `modelwatch._httpkernels`: parsed, checked and rebuilt in one C call instead of a
 Python callback per header; anything else is parsed by httptools, which the fast path must match
-byte for byte.
+byte for byte. The connections' common path, from a plain request read to its plain response
+written, counted and captured, is their C base types' (`_proxyconnections.c`): a request costs two
+C calls from the event loop and no Python frame.
 
 Why not an ASGI app under uvicorn: a proxy does the socket work of a server and of a client for
 every request, and on the 2 cores it shares with its model server the ASGI layer (a task, message
@@ -23,13 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import httptools
 
-from modelwatch._httpkernels import forward_request
+from modelwatch._httpkernels import ClientBase, Request, now
 from modelwatch.capture.addresses import parse_upstream
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
@@ -37,10 +38,9 @@ from modelwatch.capture.exchange import (
     BodyTee,
     Exchange,
 )
-from modelwatch.capture.metrics import ProxyMetrics
+from modelwatch.capture.metrics import LATENCY_BUCKETS, ProxyMetrics
 from modelwatch.capture.upstream import (
     ResponseFraming,
-    UpstreamConnection,
     UpstreamError,
     UpstreamPool,
     UpstreamTimeoutError,
@@ -163,59 +163,37 @@ def _dropped_headers(always: frozenset[bytes], connection_header: bytes | None) 
     return always | {token.strip().lower() for token in connection_header.split(b",")}
 
 
-class _Request:
-    """A request read whole from the client, ready to forward."""
+class _ClientConnection(ClientBase, asyncio.Protocol):
+    """One client connection: parses its requests, forwards each, writes the answers back in order.
 
-    __slots__ = (
-        "body",
-        "content_type",
-        "custom_attributes",
-        "http_11",
-        "inference_id",
-        "is_head",
-        "keep_alive",
-        "received",
-        "wire",
-    )
-
-    def __init__(
-        self,
-        wire: list[bytes],
-        body: bytes,
-        content_type: str,
-        inference_id: str | None,
-        custom_attributes: str | None,
-        keep_alive: bool,
-        http_11: bool,
-        is_head: bool,
-    ) -> None:
-        self.wire = wire  # what goes to the upstream: the head, and the body behind it or apart
-        self.body = body
-        self.content_type = content_type
-        self.inference_id = inference_id
-        self.custom_attributes = custom_attributes
-        self.keep_alive = keep_alive
-        self.http_11 = http_11
-        self.is_head = is_head
-        self.received = time.perf_counter()
-
-
-class _ClientConnection(asyncio.Protocol):
-    """One client connection: parses its requests, forwards each, writes the answers back in order."""
+    The state of the exchange in flight (`_queue`, `_upstream`, `_keep_alive`, `_capturing`, ...) is
+    the C base type's; so are reading a plain request (`data_received`), forwarding it (`_forward`,
+    `_send`), passing on a plain response (`response_whole`) and what follows every answer
+    (`_exchange_done`, `_answered`).
+    """
 
     def __init__(self, proxy: CaptureProxy) -> None:
-        self.proxy = proxy
-        self.pool = proxy.pool
-        self.writer = proxy.writer
-        self.metrics = proxy.metrics
+        writer, metrics = proxy.writer, proxy.metrics
         self.loop = asyncio.get_running_loop()
-        self.transport: asyncio.Transport | None = None
+        super().__init__(
+            proxy.pool,
+            _FAST_PATH_RULES,
+            proxy.base_path,
+            proxy.upstream_host,
+            self.loop.time,
+            writer.should_capture,
+            writer.clock,
+            writer.submit,
+            Exchange,
+            metrics.values,
+            LATENCY_BUCKETS,
+            writer.max_body_bytes,
+        )
+        self.proxy = proxy
+        self.writer = writer
+        self.metrics = metrics
         self.parser = httptools.HttpRequestParser(self)
-        self.forwarded = _FORWARDED_PROTO  # the X-Forwarded-For and -Proto lines of every request
-        self.quiet_since = self.loop.time()
-        self.closing = False
-        self.gone = False
-        self._parser_idle = True  # httptools holds no part of a request: the fast path may take the next
+        self.forwarded = _FORWARDED_PROTO
         # the request being parsed by httptools, reset by _take_request
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
@@ -226,22 +204,11 @@ class _ClientConnection(asyncio.Protocol):
         self._expect_continue = False
         self._request_keep_alive = True
         self._http_11 = True
-        # requests read but not answered yet (pipelining); the first one is in flight
-        self._queue: deque[_Request] = deque()
-        self._reading_paused = False
-        # the exchange in flight
-        self._upstream: UpstreamConnection | None = None
+        # the exchange in flight, on the httptools path
         self._connect_task: asyncio.Task[None] | None = None
-        self._retried = False
-        self._responded = False
-        self._status = 0
         self._framing = ResponseFraming()
         self._chunked_out = False
-        self._keep_alive = True
-        self._capturing = False
-        self._tee: BodyTee | None = None  # the response body's capture prefix, on the httptools path
-        self._inference_time = 0.0
-        self._upstream_started = 0.0
+        self._tee: BodyTee | None = None  # the response body's capture prefix
         self._out: list[bytes] = []
 
     # -- the client side --------------------------------------------------------------------------
@@ -263,21 +230,8 @@ class _ClientConnection(asyncio.Protocol):
             self._connect_task.cancel()
         self._queue.clear()
 
-    def data_received(self, data: bytes) -> None:
-        if self._parser_idle and not self._queue and not self.closing:
-            proxy = self.proxy
-            plain = forward_request(
-                data, _FAST_PATH_RULES, proxy.base_path, proxy.upstream_host, self.forwarded
-            )
-            if plain is not None:
-                wire, body, content_type, inference_id, custom_attributes = plain
-                request = _Request(
-                    [wire], body, content_type, inference_id, custom_attributes, True, True, False
-                )
-                self._queue.append(request)
-                self._forward(request)  # no quiet_since: not idle while a request is in flight
-                return
-        self.quiet_since = self.loop.time()
+    def _parse(self, data: bytes) -> None:
+        """A read the fast path did not take (`data_received`, in C, takes a plain request whole)."""
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -352,7 +306,7 @@ class _ClientConnection(asyncio.Protocol):
             self._reading_paused = True  # pipelined requests wait their turn; read no more meanwhile
             self.transport.pause_reading()
 
-    def _take_request(self) -> _Request | None:
+    def _take_request(self) -> Request | None:
         """The parsed request, ready to forward (its head built in one pass over the headers), or None
         after a 400 for a target that is not a path; the parser's state is reset for the next one."""
         method, target, headers = self._method, self._url, self._headers
@@ -407,7 +361,7 @@ class _ClientConnection(asyncio.Protocol):
             wire = [b"".join(head)]
         else:
             wire = [b"".join(head), body]
-        return _Request(
+        return Request(
             wire,
             body,
             content_type,
@@ -420,20 +374,11 @@ class _ClientConnection(asyncio.Protocol):
 
     # -- the exchange with the upstream -----------------------------------------------------------
 
-    def _forward(self, request: _Request) -> None:
-        writer = self.writer
-        self._capturing = writer.should_capture()
-        if self._capturing:
-            self._inference_time = writer.clock()
-        self._retried = self._responded = False
-        self._keep_alive = request.keep_alive and not self.closing
-        upstream = self.pool.take_idle()
-        if upstream is None:
-            self._connect_task = self.loop.create_task(self._connect_and_send(request))
-        else:
-            self._send(upstream, request)
+    def _connect(self, request: Request) -> None:
+        """No idle pooled connection: connect a new one for `request` (the fast path's `_forward`)."""
+        self._connect_task = self.loop.create_task(self._connect_and_send(request))
 
-    async def _connect_and_send(self, request: _Request) -> None:
+    async def _connect_and_send(self, request: Request) -> None:
         try:
             upstream = await self.pool.connect()
         except UpstreamError as error:
@@ -445,12 +390,6 @@ class _ClientConnection(asyncio.Protocol):
             upstream.close()
         else:
             self._send(upstream, request)
-
-    def _send(self, upstream: UpstreamConnection, request: _Request) -> None:
-        self._upstream = upstream
-        self._upstream_started = time.perf_counter()
-        # a plain response passes through whole to an HTTP/1.1 client (which it would be framed for)
-        upstream.send(request.wire, request.is_head, self, request.http_11)
 
     def response_head(
         self, status: int, reason: bytes, headers: list[tuple[bytes, bytes, bytes]], framing: ResponseFraming
@@ -495,25 +434,8 @@ class _ClientConnection(asyncio.Protocol):
             self.transport.write(b"".join(out))
             out.clear()
 
-    def response_whole(self, data: bytes, status: int, content_type: str, head_length: int) -> None:
-        finished = time.perf_counter()
-        self._status = status
-        upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
-        if not self._keep_alive:  # the connection ends with this response: the client is told so
-            data = b"".join((data[: head_length - 2], _CLOSE, data[head_length - 2 :]))
-            head_length += len(_CLOSE)
-        if self.transport is not None:
-            self.transport.write(data)
-        if upstream is not None:
-            self.pool.release(upstream)
-        if self._capturing:
-            limit = head_length + self.writer.max_body_bytes + 1
-            self._exchange_done(finished, content_type, data[head_length:limit], len(data) - head_length)
-        else:
-            self._exchange_done(finished)
-
     def response_end(self) -> None:
-        finished = time.perf_counter()
+        finished = now()
         if self._chunked_out:
             self._out.append(_LAST_CHUNK)
         upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
@@ -526,47 +448,20 @@ class _ClientConnection(asyncio.Protocol):
         else:
             self._exchange_done(finished, self._framing.content_type, tee.body(), tee.size)
 
-    def _exchange_done(
-        self, finished: float, output_content_type: str = "", output_body: bytes = b"", output_size: int = 0
-    ) -> None:
-        """The response is out: metrics, the capture record (the output's capture prefix given when
-        capturing), and on to what comes next."""
-        request = self._queue.popleft()
-        upstream_seconds = finished - self._upstream_started
-        self.metrics.count_exchange(
-            self._status, upstream_seconds, time.perf_counter() - request.received - upstream_seconds
-        )
-        if self._capturing:
-            writer = self.writer
-            writer.submit(
-                Exchange(  # by position: keywords cost a quarter of a microsecond more
-                    self._inference_time,
-                    request.body[: writer.max_body_bytes + 1],
-                    len(request.body),
-                    request.content_type,
-                    output_body,
-                    output_size,
-                    output_content_type,
-                    request.inference_id,
-                    request.custom_attributes,
-                )
-            )
-        self._answered()
-
     def response_failed(self, error: UpstreamError, retry: bool) -> None:
         self._upstream = None
         if self.gone:
             return
         if retry and not self._retried:
             self._retried = True
-            self._connect_task = self.loop.create_task(self._connect_and_send(self._queue[0]))
+            self._connect(self._queue[0])
             return
         self.metrics.upstream_errors += 1
         if self._responded:  # the status is already on its way: cutting the connection is the honest answer
             self.response_flush()
             self.abort(flush=True)
             return
-        self._queue.popleft()
+        self._queue.pop(0)
         status = (
             HTTPStatus.GATEWAY_TIMEOUT if isinstance(error, UpstreamTimeoutError) else HTTPStatus.BAD_GATEWAY
         )
@@ -577,9 +472,9 @@ class _ClientConnection(asyncio.Protocol):
 
     # -- connection housekeeping ------------------------------------------------------------------
 
-    def _answered(self) -> None:
-        """The request in flight is answered: close, go on with the next pipelined one, or wait."""
-        self.quiet_since = self.loop.time()
+    def _after_answer(self) -> None:
+        """What follows an answer but for the common case (the connection kept, nothing else to do),
+        which `_answered` (in C) handles."""
         if not self._keep_alive or self.gone:
             self.abort(flush=True)
         elif self._queue:

@@ -6,6 +6,9 @@ straight to the exchange's `ResponseHandler`, with no task, future or timer per 
 periodic sweep times out stalled exchanges). A general client (aiohttp, httpx) spends about 100 µs
 of CPU per request on features a reverse proxy does not use (cookies, redirects, encodings, URL
 handling).
+
+Sending, taking and releasing pooled connections, and a plain response that arrives whole are the
+C base types' of `modelwatch._httpkernels` (see `_proxyconnections.c`); the rest is here.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from modelwatch._httpkernels import plain_response
+from modelwatch._httpkernels import PoolBase, UpstreamBase
 
 CHUNKED = b"chunked"
 _FRAMING_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"content-type", b"connection"})
@@ -72,7 +75,11 @@ class ResponseFraming:
         self.connection: bytes | None = None  # the `Connection` header, whose tokens are hop-by-hop
 
 
-class UpstreamPool:
+class UpstreamPool(PoolBase):
+    """`take_idle()` gives the most recently used idle connection still worth reusing, if any (no
+    waiting); `release(connection)` takes it back after a complete exchange, or closes it when it
+    cannot carry another one."""
+
     def __init__(
         self,
         origin: str,
@@ -86,17 +93,14 @@ class UpstreamPool:
         """`idle_seconds` stays below common server keep-alive timeouts (uvicorn's is 5 s), so a
         connection is not reused just as the upstream closes it. A response with a header named in
         `hop_by_hop` (lower case) is never handed on whole."""
+        super().__init__(max_idle, idle_seconds)
         parts = urlsplit(origin)
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.ssl = ssl.create_default_context() if parts.scheme == "https" else None
         self.read_timeout = read_timeout
         self.connect_timeout = connect_timeout
-        self.max_idle = max_idle
-        self.idle_seconds = idle_seconds
         self.hop_by_hop = hop_by_hop
-        self._idle: list[UpstreamConnection] = []
-        self._busy: set[UpstreamConnection] = set()
 
     @property
     def sweep_seconds(self) -> float:
@@ -111,19 +115,6 @@ class UpstreamPool:
         """
         for connection in [item for item in self._busy if now - item.last_activity >= self.read_timeout]:
             connection.time_out()
-
-    def take_idle(self) -> UpstreamConnection | None:
-        """The most recently used idle connection still worth reusing, if any (no waiting)."""
-        if not self._idle:
-            return None
-        now = self._idle[-1].loop.time()
-        while self._idle:
-            connection = self._idle.pop()
-            if not connection.closed and now - connection.idle_since < self.idle_seconds:
-                connection.reused = True
-                return connection
-            connection.close()
-        return None
 
     async def connect(self) -> UpstreamConnection:
         loop = asyncio.get_running_loop()
@@ -143,23 +134,19 @@ class UpstreamPool:
             ) from error
         return connection
 
-    def release(self, connection: UpstreamConnection) -> None:
-        """Back to the pool after a complete exchange; closed when it cannot carry another one."""
-        if connection.reusable and len(self._idle) < self.max_idle:
-            connection.resume()  # a client that read slowly may have left it paused
-            connection.idle_since = connection.loop.time()
-            self._idle.append(connection)
-        else:
-            connection.close()
-
     def close(self) -> None:
         for connection in self._idle:
             connection.close()
         self._idle.clear()
 
 
-class UpstreamConnection(asyncio.Protocol):
-    """One keep-alive connection; one exchange at a time (the pool never shares a busy one)."""
+class UpstreamConnection(UpstreamBase, asyncio.Protocol):
+    """One keep-alive connection; one exchange at a time (the pool never shares a busy one).
+
+    `send(request, head_request, handler, whole=False)` writes a request given in parts; the response
+    goes to `handler` (a `ResponseHandler`). The state the C base type reads (`transport`, `closed`,
+    `_complete`, `_handler`, ...) lives in its members.
+    """
 
     def __init__(
         self,
@@ -167,55 +154,21 @@ class UpstreamConnection(asyncio.Protocol):
         busy: set[UpstreamConnection],
         hop_by_hop: tuple[bytes, ...],
     ) -> None:
+        super().__init__(loop.time, busy, hop_by_hop)
         self.loop = loop
-        self.busy = busy  # the pool's set of connections with an exchange under way
-        self.hop_by_hop = hop_by_hop
-        self.transport: asyncio.Transport | None = None
-        self.closed = False
-        self.reused = False
-        self.idle_since = 0.0
-        self._paused = False
-        self._handler: ResponseHandler | None = None
+        self._nothing_received = True
         self._parser = httptools.HttpResponseParser(self)
-        self._parser_reusable = True
+        # fresh for each response: on_headers_complete leaves them so
         self._framing = ResponseFraming()
         self._reason = b""
         self._headers: list[tuple[bytes, bytes, bytes]] = []  # (lower-cased name, name, value)
-        self._head_request = False
-        self._head_seen = False
-        self._interim = False
-        self._keep_alive = False
-        self._complete = True
-        self._nothing_received = True
-        self._whole = False
-        self.last_activity = 0.0
 
-    def send(
-        self, request: list[bytes], head_request: bool, handler: ResponseHandler, whole: bool = False
-    ) -> None:
-        """Write a whole request, given in parts (a large body is not copied behind the head); the
-        response goes to `handler`, ending in `response_end` or `response_failed` (after which the
-        connection is closed). `whole`: a plain response that arrives in one read goes to
-        `response_whole` instead (never for HEAD: its response has no body to check)."""
-        self._handler = handler
-        if not self._parser_reusable:
-            self._parser = httptools.HttpResponseParser(self)
-        self._parser_reusable = not head_request  # after HEAD the parser would wait for a body
-        # _framing, _reason and _headers are fresh: on_headers_complete leaves them so
-        self._head_request = head_request
-        self._head_seen = self._interim = self._keep_alive = self._complete = False
-        self._nothing_received = True
-        self._whole = whole and not head_request
-        if self.closed or self.transport is None:
-            self._fail(UpstreamError("the upstream closed the connection"))
-            return
-        self.last_activity = self.loop.time()
-        self.busy.add(self)
-        self.transport.writelines(request)  # one system call, even for several parts
+    def _renew_parser(self) -> None:
+        """After a response to HEAD the parser would wait for a body: the next response gets a new one."""
+        self._parser = httptools.HttpResponseParser(self)
 
-    @property
-    def reusable(self) -> bool:
-        return self._complete and not self.closed and self._keep_alive
+    def _send_failed(self) -> None:
+        self._fail(UpstreamError("the upstream closed the connection"))
 
     def pause(self) -> None:
         if self.transport is not None and not self.closed and not self._paused:
@@ -244,23 +197,9 @@ class UpstreamConnection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
-    def data_received(self, data: bytes) -> None:
-        self._nothing_received = False
-        if self._complete:
-            self.close()  # bytes nobody asked for: the connection cannot be trusted any more
-            return
-        self.last_activity = self.loop.time()
+    def _parse(self, data: bytes) -> None:
+        """A read that is not a plain response whole (`data_received`, in C, took those)."""
         handler = self._handler
-        if self._whole:  # only the first read can hold the whole response
-            self._whole = False
-            plain = plain_response(data, self.hop_by_hop)
-            if plain is not None:
-                self._keep_alive = self._complete = True
-                self.busy.discard(self)
-                self._handler = None
-                if handler is not None:
-                    handler.response_whole(data, *plain)
-                return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as error:
