@@ -1,5 +1,6 @@
 /* SageMaker capture records → lines of a capture file (JSON and a newline): LineEncoder, which the capture
-   writer's RecordEncoder (capture/records.py) holds, one per writer.
+   writer's RecordEncoder (capture/records.py) holds, one per writer, and LineQueue, the writer's queue of
+   lines.
 
    LineEncoder(exchange_type, keep_input, keep_output, max_body_bytes, encoding_for, default_content_type,
    event_version) holds what does not change from one record to the next, and the caches of what does not
@@ -29,7 +30,12 @@
    In C because, on the request path, the Python around the earlier one-call line builder (the event id,
    the time text, the content types' encodings, reading the exchange, the call) cost most of the ~1.1 µs of
    RecordEncoder.line on an inference-sized record: see the commit that introduced LineEncoder for the
-   measurements. It holds the GIL throughout; the writer calls it under its lock. */
+   measurements. It holds the GIL throughout, so threads share it with no lock.
+
+   LineQueue(encoder, limit) is the writer's bounded queue: put(*fields) encodes and queues a common record
+   in one call from the proxy's C code (no Exchange object, no Python frame: those cost as much as encoding
+   the record), append(line, inference_time) queues a line made in Python, and take() hands the writer thread
+   everything queued. Each is one step under the GIL: no lock. */
 
 #include "_kernels.h"
 
@@ -270,21 +276,17 @@ static PyObject *encoding_of(LineEncoder *self, PyObject *content_type) {
 
 enum { COMMON, OTHER, FAILED };
 
-/* Side `s` of `exchange` into `side`: COMMON if its body is whole and declared as text, OTHER if not
-   (cut at the limit, or BASE64), FAILED with an exception on error. */
-static int get_side(LineEncoder *self, PyObject *exchange, int s, Side *side) {
-    PyObject *size_object = field(self, exchange, SIZE + s * SIDE_FIELDS);
-    if (size_object == NULL) return FAILED;
-    Py_ssize_t size = PyLong_AsSsize_t(size_object);
-    Py_DECREF(size_object);
+/* Side `s` of a record's fields (`values`, by field) into `side`: COMMON if its body is whole and declared as
+   text, OTHER if not (cut at the limit, or BASE64), FAILED with an exception on error. */
+static int get_side(LineEncoder *self, PyObject *const *values, int s, Side *side) {
+    Py_ssize_t size = PyLong_AsSsize_t(values[SIZE + s * SIDE_FIELDS]);
     if (size == -1 && PyErr_Occurred()) return FAILED;
     if (size > self->max_body_bytes) return OTHER;
 
-    PyObject *type = field(self, exchange, CONTENT_TYPE + s * SIDE_FIELDS);
-    if (type == NULL) return FAILED;
+    PyObject *type = values[CONTENT_TYPE + s * SIDE_FIELDS];
     if (type == Py_None || (PyUnicode_Check(type) && PyUnicode_GET_LENGTH(type) == 0))
-        Py_SETREF(type, Py_NewRef(self->default_content_type));
-    side->content_type = type;
+        type = self->default_content_type;
+    side->content_type = Py_NewRef(type);
     side->encoding = encoding_of(self, type);
     if (side->encoding == NULL ||
         utf8_of(side->encoding, "an encoding", &side->encoding_text, &side->encoding_length) < 0)
@@ -292,11 +294,7 @@ static int get_side(LineEncoder *self, PyObject *exchange, int s, Side *side) {
     if (side->encoding_length == 6 && memcmp(side->encoding_text, "BASE64", 6) == 0) return OTHER;
     if (utf8_of(type, "a content type", &side->type_text, &side->type_length) < 0) return FAILED;
 
-    PyObject *body = field(self, exchange, BODY + s * SIDE_FIELDS);
-    if (body == NULL) return FAILED;
-    int taken = PyObject_GetBuffer(body, &side->body, PyBUF_SIMPLE);
-    Py_DECREF(body); /* the buffer holds its own reference */
-    return taken < 0 ? FAILED : COMMON;
+    return PyObject_GetBuffer(values[BODY + s * SIDE_FIELDS], &side->body, PyBUF_SIMPLE) < 0 ? FAILED : COMMON;
 }
 
 /* `"name":{...}` of a kept side; NULL if its body is not UTF-8. */
@@ -338,27 +336,23 @@ static int optional_utf8(PyObject *object, const char *name, const char **text, 
     return utf8_of(object, name, text, length);
 }
 
-static PyObject *LineEncoder_line(LineEncoder *self, PyObject *exchange) {
+/* The line of a record given by its fields (`values`, borrowed, by field): line()'s work. */
+static PyObject *encode_line(LineEncoder *self, PyObject *const *values) {
     Side sides[2];
-    PyObject *inference_id = NULL, *attributes = NULL, *result = NULL;
+    PyObject *inference_id = values[INFERENCE_ID], *attributes = values[CUSTOM_ATTRIBUTES], *result = NULL;
     const char *id_text = NULL, *attributes_text = NULL;
     Py_ssize_t id_length = 0, attributes_length = 0;
     memset(sides, 0, sizeof sides);
     for (int s = INPUT; s <= OUTPUT; s++) {
         if (!self->keep[s]) continue;
-        int got = get_side(self, exchange, s, &sides[s]);
+        int got = get_side(self, values, s, &sides[s]);
         if (got == FAILED) goto done;
         if (got == OTHER) {
             result = Py_NewRef(Py_None);
             goto done;
         }
     }
-    PyObject *moment = field(self, exchange, INFERENCE_TIME);
-    if (moment == NULL) goto done;
-    int timed = set_time_text(self, moment);
-    Py_DECREF(moment);
-    if (timed < 0 || (inference_id = field(self, exchange, INFERENCE_ID)) == NULL ||
-        (attributes = field(self, exchange, CUSTOM_ATTRIBUTES)) == NULL ||
+    if (set_time_text(self, values[INFERENCE_TIME]) < 0 ||
         optional_utf8(inference_id, "inference_id", &id_text, &id_length) < 0 ||
         optional_utf8(attributes, "custom_attributes", &attributes_text, &attributes_length) < 0)
         goto done;
@@ -416,10 +410,24 @@ done:
         Py_XDECREF(sides[s].content_type);
         Py_XDECREF(sides[s].encoding);
     }
-    Py_XDECREF(inference_id);
-    Py_XDECREF(attributes);
     return result;
 }
+
+static PyObject *LineEncoder_line(LineEncoder *self, PyObject *exchange) {
+    PyObject *values[N_FIELDS];
+    int read = 0;
+    while (read < N_FIELDS && (values[read] = field(self, exchange, read)) != NULL) read++;
+    PyObject *result = read == N_FIELDS ? encode_line(self, values) : NULL;
+    for (int f = 0; f < read; f++) Py_DECREF(values[f]);
+    return result;
+}
+
+/* Exchange's fields in the order of its constructor (and of put()'s arguments), by field. */
+static const int BY_POSITION[N_FIELDS] = {
+    INFERENCE_TIME,         BODY + SIDE_FIELDS * INPUT,  SIZE + SIDE_FIELDS * INPUT, CONTENT_TYPE + SIDE_FIELDS * INPUT,
+    BODY + SIDE_FIELDS,     SIZE + SIDE_FIELDS,          CONTENT_TYPE + SIDE_FIELDS, INFERENCE_ID,
+    CUSTOM_ATTRIBUTES,
+};
 
 static PyObject *LineEncoder_next_event_id(LineEncoder *self, PyObject *Py_UNUSED(ignored)) {
     const char *event_id = next_id(self);
@@ -554,6 +562,158 @@ static PyTypeObject LineEncoderType = {
     .tp_new = LineEncoder_new,
 };
 
+/* ---- LineQueue -------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD LineEncoder *encoder;
+    PyObject *lines, *times; /* lists, appended together */
+    Py_ssize_t limit;
+    long long submitted;
+    char closed;
+} LineQueue;
+
+static PyTypeObject LineQueueType;
+
+static PyObject *LineQueue_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"encoder", "limit", NULL};
+    PyObject *encoder;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!n:LineQueue", keywords, &LineEncoderType, &encoder, &limit))
+        return NULL;
+    LineQueue *self = (LineQueue *)type->tp_alloc(type, 0);
+    if (self == NULL) return NULL;
+    self->encoder = (LineEncoder *)Py_NewRef(encoder);
+    self->limit = limit;
+    self->lines = PyList_New(0);
+    self->times = PyList_New(0);
+    if (self->lines == NULL || self->times == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* Whether there is room for one more line; 0 when closed or full. */
+static inline int has_room(LineQueue *self) { return !self->closed && PyList_GET_SIZE(self->lines) < self->limit; }
+
+static int queue_append(LineQueue *self, PyObject *line, PyObject *inference_time) {
+    if (PyList_Append(self->lines, line) < 0) return -1;
+    if (PyList_Append(self->times, inference_time) < 0) {
+        PyList_SetSlice(self->lines, PyList_GET_SIZE(self->lines) - 1, PyList_GET_SIZE(self->lines), NULL);
+        return -1;
+    }
+    self->submitted++;
+    return 0;
+}
+
+static PyObject *LineQueue_put(LineQueue *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != N_FIELDS) {
+        PyErr_SetString(PyExc_TypeError, "put takes an Exchange's nine fields, in its order");
+        return NULL;
+    }
+    if (!has_room(self)) Py_RETURN_FALSE;
+    PyObject *values[N_FIELDS];
+    for (int i = 0; i < N_FIELDS; i++) values[BY_POSITION[i]] = args[i];
+    PyObject *line = encode_line(self->encoder, values);
+    if (line == NULL) {
+        PyErr_Clear(); /* submit() meets the same error, and logs it */
+        Py_RETURN_FALSE;
+    }
+    int queued = line != Py_None && queue_append(self, line, values[INFERENCE_TIME]) == 0;
+    Py_DECREF(line);
+    if (!queued) PyErr_Clear();
+    return PyBool_FromLong(queued);
+}
+
+static PyObject *LineQueue_append(LineQueue *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyBytes_Check(args[0]) || !PyFloat_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "append(line: bytes, inference_time: float)");
+        return NULL;
+    }
+    if (!has_room(self)) Py_RETURN_FALSE;
+    if (queue_append(self, args[0], args[1]) < 0) return NULL;
+    Py_RETURN_TRUE;
+}
+
+static PyObject *LineQueue_take(LineQueue *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *lines = PyList_New(0), *times = PyList_New(0);
+    if (lines == NULL || times == NULL) {
+        Py_XDECREF(lines);
+        Py_XDECREF(times);
+        return NULL;
+    }
+    PyObject *taken = PyTuple_Pack(2, self->lines, self->times);
+    if (taken == NULL) {
+        Py_DECREF(lines);
+        Py_DECREF(times);
+        return NULL;
+    }
+    Py_SETREF(self->lines, lines);
+    Py_SETREF(self->times, times);
+    return taken;
+}
+
+static Py_ssize_t LineQueue_length(LineQueue *self) { return PyList_GET_SIZE(self->lines); }
+
+static int LineQueue_traverse(LineQueue *self, visitproc visit, void *arg) {
+    Py_VISIT(self->encoder);
+    Py_VISIT(self->lines);
+    Py_VISIT(self->times);
+    return 0;
+}
+
+static int LineQueue_clear(LineQueue *self) {
+    Py_CLEAR(self->encoder);
+    Py_CLEAR(self->lines);
+    Py_CLEAR(self->times);
+    return 0;
+}
+
+static void LineQueue_dealloc(LineQueue *self) {
+    PyObject_GC_UnTrack(self);
+    LineQueue_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef LineQueue_methods[] = {
+    {"put", (PyCFunction)(void (*)(void))LineQueue_put, METH_FASTCALL,
+     "put(inference_time, input_body, input_size, input_content_type, output_body, output_size, "
+     "output_content_type, inference_id, custom_attributes)\n--\n\nQueue the line of a common record given by "
+     "its fields (as Exchange takes them); True if queued. False, with nothing queued and no exception, for "
+     "anything else: a closed or full queue, a record line() does not write, an error (submit() meets it "
+     "again and logs it)."},
+    {"append", (PyCFunction)(void (*)(void))LineQueue_append, METH_FASTCALL,
+     "append(line, inference_time)\n--\n\nQueue a line made elsewhere; False when closed or full."},
+    {"take", (PyCFunction)LineQueue_take, METH_NOARGS,
+     "take()\n--\n\nThe queued lines and their inference times, as two lists; the queue is empty after."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef LineQueue_members[] = {
+    {"closed", T_BOOL, offsetof(LineQueue, closed), 0, "a closed queue takes nothing more"},
+    {"submitted", T_LONGLONG, offsetof(LineQueue, submitted), READONLY, "lines queued since it was made"},
+    {"limit", T_PYSSIZET, offsetof(LineQueue, limit), READONLY, "the most lines it holds"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PySequenceMethods LineQueue_sequence = {.sq_length = (lenfunc)LineQueue_length};
+
+static PyTypeObject LineQueueType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "modelwatch._textkernels.LineQueue",
+    .tp_basicsize = sizeof(LineQueue),
+    .tp_dealloc = (destructor)LineQueue_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "LineQueue(encoder, limit)\n--\n\nA capture writer's bounded queue of lines: each call is one step "
+              "under the GIL,\nso request threads and the writer thread share it with no lock.",
+    .tp_traverse = (traverseproc)LineQueue_traverse,
+    .tp_clear = (inquiry)LineQueue_clear,
+    .tp_methods = LineQueue_methods,
+    .tp_members = LineQueue_members,
+    .tp_as_sequence = &LineQueue_sequence,
+    .tp_new = LineQueue_new,
+};
+
 int add_line_encoder(PyObject *module) {
     for (int byte = 0; byte < 256; byte++) {
         HEX_PAIRS[byte][0] = HEX_DIGITS[byte >> 4];
@@ -566,6 +726,7 @@ int add_line_encoder(PyObject *module) {
     if (os == NULL) return -1;
     URANDOM = PyObject_GetAttrString(os, "urandom");
     Py_DECREF(os);
-    if (URANDOM == NULL || PyType_Ready(&LineEncoderType) < 0) return -1;
-    return PyModule_AddObjectRef(module, "LineEncoder", (PyObject *)&LineEncoderType);
+    if (URANDOM == NULL || PyType_Ready(&LineEncoderType) < 0 || PyType_Ready(&LineQueueType) < 0) return -1;
+    if (PyModule_AddObjectRef(module, "LineEncoder", (PyObject *)&LineEncoderType) < 0) return -1;
+    return PyModule_AddObjectRef(module, "LineQueue", (PyObject *)&LineQueueType);
 }

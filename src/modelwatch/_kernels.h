@@ -210,6 +210,6 @@ extern const char scan_capture_doc[], count_values_doc[], sort_doubles_doc[];
 PyObject *scan_capture(PyObject *module, PyObject *args);
 PyObject *count_values(PyObject *module, PyObject *args);
 PyObject *sort_doubles(PyObject *module, PyObject *args);
-int add_line_encoder(PyObject *module); /* the LineEncoder type (_capturelines.c); -1 with an exception */
+int add_line_encoder(PyObject *module); /* the LineEncoder and LineQueue types (_capturelines.c); -1 with an exception */
 
 #endif

@@ -453,7 +453,7 @@ static PyTypeObject PoolType = {
 
 typedef struct {
     PyObject_HEAD PyObject *pool; /* a PoolBase */
-    PyObject *rules, *base_path, *upstream_host, *loop_time, *should_capture, *clock, *submit, *exchange_type,
+    PyObject *rules, *base_path, *upstream_host, *loop_time, *should_capture, *clock, *put, *submit, *exchange_type,
         *metric_values, *latency_bounds;
     Py_ssize_t max_body_bytes;
     PyObject *queue; /* requests read but not answered yet (pipelining); the first one is in flight */
@@ -464,16 +464,16 @@ typedef struct {
 } Client;
 
 static int Client_init(Client *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"pool",  "rules",  "base_path",     "upstream_host",  "loop_time",      "should_capture",
-                               "clock", "submit", "exchange_type", "metric_values", "latency_bounds", "max_body_bytes",
-                               NULL};
-    PyObject *pool, *rules, *base_path, *upstream_host, *loop_time, *should_capture, *clock, *submit, *exchange_type,
-        *metric_values, *latency_bounds;
+    static char *keywords[] = {"pool",          "rules",         "base_path",      "upstream_host",  "loop_time",
+                               "should_capture", "clock",        "put",            "submit",         "exchange_type",
+                               "metric_values", "latency_bounds", "max_body_bytes", NULL};
+    PyObject *pool, *rules, *base_path, *upstream_host, *loop_time, *should_capture, *clock, *put, *submit,
+        *exchange_type, *metric_values, *latency_bounds;
     Py_ssize_t max_body_bytes;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!SSOOOOOOO!n:ClientBase", keywords, &PoolType, &pool,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!SSOOOOOOOO!n:ClientBase", keywords, &PoolType, &pool,
                                      &PyTuple_Type, &rules, &base_path, &upstream_host, &loop_time, &should_capture,
-                                     &clock, &submit, &exchange_type, &metric_values, &PyTuple_Type, &latency_bounds,
-                                     &max_body_bytes)) {
+                                     &clock, &put, &submit, &exchange_type, &metric_values, &PyTuple_Type,
+                                     &latency_bounds, &max_body_bytes)) {
         return -1;
     }
     Py_XSETREF(self->pool, Py_NewRef(pool));
@@ -483,6 +483,7 @@ static int Client_init(Client *self, PyObject *args, PyObject *kwargs) {
     Py_XSETREF(self->loop_time, Py_NewRef(loop_time));
     Py_XSETREF(self->should_capture, Py_NewRef(should_capture));
     Py_XSETREF(self->clock, Py_NewRef(clock));
+    Py_XSETREF(self->put, Py_NewRef(put));
     Py_XSETREF(self->submit, Py_NewRef(submit));
     Py_XSETREF(self->exchange_type, Py_NewRef(exchange_type));
     Py_XSETREF(self->metric_values, Py_NewRef(metric_values));
@@ -536,6 +537,21 @@ static PyObject *prefix(PyObject *body, Py_ssize_t start, Py_ssize_t limit) {
     return PyBytes_FromStringAndSize(PyBytes_AS_STRING(body) + start, size < limit ? size : limit);
 }
 
+/* Capture an exchange given by its fields (in Exchange's order): `put`, the writer queue's C call for the common
+   record; what it does not take, `submit(Exchange(*fields))`. */
+static int capture(Client *self, PyObject *const *fields) {
+    PyObject *taken = PyObject_Vectorcall(self->put, fields, 9, NULL);
+    if (taken == NULL) return -1;
+    int queued = PyObject_IsTrue(taken);
+    Py_DECREF(taken);
+    if (queued != 0) return queued < 0 ? -1 : 0;
+    PyObject *exchange = PyObject_Vectorcall(self->exchange_type, fields, 9, NULL);
+    if (exchange == NULL) return -1;
+    int result = done(PyObject_CallOneArg(self->submit, exchange));
+    Py_DECREF(exchange);
+    return result;
+}
+
 /* The response is out: metrics, the capture record (`output_body` given when capturing), and on. */
 static int client_exchange_done(Client *self, double finished, PyObject *output_content_type, PyObject *output_body,
                                 Py_ssize_t output_size) {
@@ -565,16 +581,11 @@ static int client_exchange_done(Client *self, double finished, PyObject *output_
             request->inference_id,
             request->custom_attributes,
         };
-        PyObject *exchange = NULL;
-        if (args[0] != NULL && args[1] != NULL && args[2] != NULL && args[5] != NULL) {
-            exchange = PyObject_Vectorcall(self->exchange_type, args, 9, NULL);
-        }
+        result = args[0] == NULL || args[1] == NULL || args[2] == NULL || args[5] == NULL ? -1 : capture(self, args);
         Py_XDECREF(args[0]);
         Py_XDECREF(args[1]);
         Py_XDECREF(args[2]);
         Py_XDECREF(args[5]);
-        result = exchange == NULL ? -1 : done(PyObject_CallOneArg(self->submit, exchange));
-        Py_XDECREF(exchange);
     }
     Py_DECREF(first);
     return result < 0 ? -1 : client_answered(self);
@@ -712,7 +723,7 @@ static PyObject *Client_answered(Client *self, PyObject *Py_UNUSED(ignored)) {
 
 #define CLIENT_OBJECTS(apply)                                                                                          \
     apply(pool) apply(rules) apply(base_path) apply(upstream_host) apply(loop_time) apply(should_capture) apply(clock) \
-        apply(submit) apply(exchange_type) apply(metric_values) apply(latency_bounds) apply(queue) apply(transport)    \
+        apply(put) apply(submit) apply(exchange_type) apply(metric_values) apply(latency_bounds) apply(queue) apply(transport)    \
             apply(forwarded) apply(upstream)
 
 static int Client_traverse(Client *self, visitproc visit, void *arg) {
@@ -797,7 +808,7 @@ static PyTypeObject ClientType = {
     .tp_basicsize = sizeof(Client),
     .tp_dealloc = (destructor)Client_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "ClientBase(pool, rules, base_path, upstream_host, loop_time, should_capture, clock, submit, "
+    .tp_doc = "ClientBase(pool, rules, base_path, upstream_host, loop_time, should_capture, clock, put, submit, "
               "exchange_type, metric_values, latency_bounds, max_body_bytes)\n\nThe state and common path of one "
               "client connection of the proxy.",
     .tp_traverse = (traverseproc)Client_traverse,

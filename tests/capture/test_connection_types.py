@@ -126,4 +126,6 @@ def test_misuse_raises_type_errors() -> None:
     with pytest.raises(TypeError):
         UpstreamBase(clock, [], ())  # the busy connections are a set
     with pytest.raises(TypeError):
-        ClientBase(object(), (), b"", b"", clock, clock, clock, print, object, None, (), 0)  # not a pool
+        ClientBase(
+            object(), (), b"", b"", clock, clock, clock, print, print, object, None, (), 0
+        )  # not a pool

@@ -64,11 +64,21 @@ class _Transport:
 
 
 class _RecordingWriter(CaptureWriter):
-    """A real writer that also keeps the exchanges it is given, for comparison."""
+    """A real writer that also keeps the exchanges it is given (by `put`, its queue's C call, or by
+    `submit`), for comparison."""
 
     def __init__(self, destination: Path) -> None:
         super().__init__(str(destination), "fast-path", max_body_bytes=64)
         self.exchanges: list[Exchange] = []
+        queue_put = self.put
+
+        def put(*fields: object) -> bool:
+            queued = queue_put(*fields)
+            if queued:
+                self.exchanges.append(Exchange(0.0, *fields[1:]))  # type: ignore[arg-type]
+            return queued
+
+        self.put = put  # type: ignore[method-assign]
 
     def submit(self, exchange: Exchange) -> bool:
         exchange.inference_time = 0.0

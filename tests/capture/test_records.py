@@ -430,3 +430,31 @@ def test_content_type_cache_stays_bounded(content_types: list[str]) -> None:
     for content_type in content_types:
         assert lines.encoding(content_type) == types.encoding_for(content_type)
         assert 1 <= lines.cached_content_types <= 64
+
+
+def test_the_line_queue_puts_the_line_of_a_common_record_given_by_its_fields() -> None:
+    """`LineQueue.put(*fields)` writes the line `line(Exchange(*fields))` writes and queues it with its time;
+    what it does not take (a record line() leaves to the builders, a field it cannot read, a full or
+    closed queue) it declines with False, raising nothing, and queues nothing."""
+    encoder = _line_encoder(BOTH, LIMIT)
+    queue = _textkernels.LineQueue(encoder, 2)
+    common = (MOMENT, b'{"a": 1}', 8, "application/json", b"0.5", 3, "text/csv", "id-1", None)
+    assert queue.put(*common)
+    assert not queue.put(MOMENT, b"\x89PNG", 4, "image/png", b"1", 1, "text/csv", None, None)  # base64
+    assert not queue.put(MOMENT, b"{}", 2, 7, b"1", 1, "text/csv", None, None)  # a content type not a str
+    assert not queue.put("soon", b"{}", 2, "application/json", b"1", 1, "text/csv", None, None)
+    with pytest.raises(TypeError):
+        queue.put(MOMENT, b"{}")  # not an Exchange's fields: a mistake in the caller, not in the record
+    assert queue.append(b"made elsewhere\n", MOMENT + 1)
+    assert not queue.put(*common)  # full
+    assert (len(queue), queue.submitted) == (2, 2)
+
+    lines, times = queue.take()
+    assert _without_event_id(lines[0]) == _without_event_id(encoder.line(Exchange(*common)))
+    assert lines[1:] == [b"made elsewhere\n"]
+    assert times == [MOMENT, MOMENT + 1]
+    assert (len(queue), queue.submitted, queue.take()) == (0, 2, ([], []))
+    queue.closed = True
+    assert not queue.put(*common)
+    assert not queue.append(b"late\n", MOMENT)
+    assert len(queue) == 0

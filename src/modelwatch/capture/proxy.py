@@ -183,6 +183,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
             self.loop.time,
             writer.should_capture,
             writer.clock,
+            writer.put,
             writer.submit,
             Exchange,
             metrics.values,
