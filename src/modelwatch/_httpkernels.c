@@ -342,11 +342,13 @@ int plain_response_checked(PyObject *data, PyObject *dropped, PlainResponse *pla
         }
     }
     Py_ssize_t head_length = p - start;
-    if (length < 0 || size - head_length != length) return 0;
+    if (length < 0 || size - head_length > length) return 0;
     plain->status = status;
     plain->head_length = head_length;
+    plain->body_length = length;
     plain->content_type = PyUnicode_DecodeLatin1((const char *)content_type, content_type_length, NULL);
-    return plain->content_type == NULL ? -1 : 1;
+    if (plain->content_type == NULL) return -1;
+    return size - head_length == length ? 1 : 2;
 }
 
 static PyObject *plain_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -358,6 +360,10 @@ static PyObject *plain_response(PyObject *module, PyObject *const *args, Py_ssiz
     PlainResponse plain;
     int found = plain_response_checked(args[0], args[1], &plain);
     if (found <= 0) return found < 0 ? NULL : Py_NewRef(Py_None);
+    if (found == 2) { /* not whole in `data` */
+        Py_DECREF(plain.content_type);
+        Py_RETURN_NONE;
+    }
     return Py_BuildValue("iNn", plain.status, plain.content_type, plain.head_length);
 }
 

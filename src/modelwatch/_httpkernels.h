@@ -15,14 +15,16 @@ typedef struct {
 typedef struct {
     int status;
     PyObject *content_type; /* a new reference */
-    Py_ssize_t head_length;
+    Py_ssize_t head_length, body_length;
 } PlainResponse;
 
 /* 1 with `plain` filled, 0 for a request that is not plain, -1 with an exception. */
 int plain_request_forwarded(PyObject *data, PyObject *rules, PyObject *base_path, PyObject *upstream_host,
                             PyObject *forwarded_lines, PlainRequest *plain);
 void plain_request_clear(PlainRequest *plain);
-/* 1 with `plain` filled, 0 for a response that is not plain, -1 with an exception. */
+/* 1 with `plain` filled for a plain response whole in `data`; 2 with `plain` filled for the start of one,
+   its head whole and its body not (only the response's bytes: never more than its Content-Length); 0 for
+   anything else; -1 with an exception. */
 int plain_response_checked(PyObject *data, PyObject *dropped, PlainResponse *plain);
 /* count_exchange's work; 0, or -1 with an exception. */
 int count_into(PyObject *values_buffer, PyObject *bounds, long status, double upstream_seconds, double added_seconds);

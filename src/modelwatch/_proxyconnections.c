@@ -147,6 +147,7 @@ static PyTypeObject RequestType = {
 
 typedef struct {
     PyObject_HEAD PyObject *loop_time, *busy, *hop_by_hop, *transport, *handler;
+    Py_ssize_t remaining; /* bytes still to come of a plain response that did not arrive whole */
     double idle_since, last_activity;
     char closed, reused, paused, complete, keep_alive, nothing_received, whole, parser_reusable, head_request,
         head_seen, interim;
@@ -156,6 +157,8 @@ static PyTypeObject UpstreamType;
 static PyTypeObject ClientType;
 static int client_response_whole(PyObject *client, PyObject *data, int status, PyObject *content_type,
                                   Py_ssize_t head_length);
+static int client_response_start(PyObject *client, PyObject *data, const PlainResponse *plain);
+static int client_response_part(PyObject *client, PyObject *chunk, int last);
 
 static int Upstream_init(Upstream *self, PyObject *args, PyObject *kwargs) {
     static char *keywords[] = {"loop_time", "busy", "hop_by_hop", NULL};
@@ -179,6 +182,7 @@ static int upstream_send(Upstream *self, PyObject *wire, int head_request, PyObj
     self->head_seen = self->interim = self->keep_alive = self->complete = 0;
     self->nothing_received = 1;
     self->whole = whole && !head_request;
+    self->remaining = 0;
     if (self->closed || !present(self->transport)) return done(call_method((PyObject *)self, str_send_failed));
     if (read_clock(self->loop_time, &self->last_activity) < 0) return -1;
     if (PySet_Add(self->busy, (PyObject *)self) < 0) return -1;
@@ -222,21 +226,54 @@ static int upstream_response_whole(Upstream *self, PyObject *data, PlainResponse
     return result;
 }
 
+/* A further read of a plain response that did not arrive whole: on to the client as it came, up to the
+   response's end; bytes beyond it were not asked for, and the connection is closed. */
+static PyObject *upstream_stream(Upstream *self, PyObject *data) {
+    Py_ssize_t size = PyBytes_GET_SIZE(data);
+    int beyond = size > self->remaining;
+    PyObject *chunk = beyond ? PyBytes_FromStringAndSize(PyBytes_AS_STRING(data), self->remaining) : Py_NewRef(data);
+    if (chunk == NULL) return NULL;
+    self->remaining -= PyBytes_GET_SIZE(chunk);
+    int last = self->remaining == 0, result = 0;
+    PyObject *handler = self->handler;
+    if (last) {
+        self->keep_alive = self->complete = 1;
+        self->handler = NULL;
+        result = PySet_Discard(self->busy, (PyObject *)self) < 0 ? -1 : 0;
+    } else {
+        Py_XINCREF(handler);
+    }
+    if (result == 0 && present(handler) && PyObject_TypeCheck(handler, &ClientType)) {
+        result = client_response_part(handler, chunk, last);
+    }
+    Py_XDECREF(handler);
+    Py_DECREF(chunk);
+    if (result == 0 && beyond) result = done(call_method((PyObject *)self, str_close));
+    if (result < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyObject *Upstream_data_received(Upstream *self, PyObject *data) {
     self->nothing_received = 0;
     if (self->complete) return call_method((PyObject *)self, str_close); /* bytes nobody asked for */
     if (read_clock(self->loop_time, &self->last_activity) < 0) return NULL;
-    if (self->whole) { /* only the first read can hold the whole response */
+    if (self->remaining > 0) return upstream_stream(self, data);
+    if (self->whole) { /* only the first read can start a plain response */
         self->whole = 0;
         PlainResponse plain;
-        int found = plain_response_checked(data, self->hop_by_hop, &plain);
+        int found = plain_response_checked(data, self->hop_by_hop, &plain), result = 0;
         if (found < 0) return NULL;
-        if (found) {
-            int result = upstream_response_whole(self, data, &plain);
-            Py_DECREF(plain.content_type);
-            if (result < 0) return NULL;
-            Py_RETURN_NONE;
+        if (found == 1) {
+            result = upstream_response_whole(self, data, &plain);
+        } else if (found == 2 && PyObject_TypeCheck(self->handler, &ClientType)) {
+            /* its head whole, its body to come: passed on as it comes (a server that writes the head and
+               the body apart, as uvicorn does, has a fifth of its responses read so at half load) */
+            self->remaining = plain.head_length + plain.body_length - PyBytes_GET_SIZE(data);
+            result = client_response_start(self->handler, data, &plain);
         }
+        if (found) Py_DECREF(plain.content_type);
+        if (result < 0) return NULL;
+        if (found == 1 || self->remaining > 0) Py_RETURN_NONE;
     }
     return call_method_one((PyObject *)self, str_parse, data);
 }
@@ -458,6 +495,10 @@ typedef struct {
     Py_ssize_t max_body_bytes;
     PyObject *queue; /* requests read but not answered yet (pipelining); the first one is in flight */
     PyObject *transport, *forwarded, *upstream;
+    /* a plain response passed on as it comes: the capture prefix of its body so far (a bytearray), its
+       content type, and its body's length */
+    PyObject *held, *held_type;
+    Py_ssize_t output_size;
     double quiet_since, inference_time, upstream_started;
     int status;
     char parser_idle, closing, gone, reading_paused, capturing, keep_alive, retried, responded;
@@ -591,44 +632,117 @@ static int client_exchange_done(Client *self, double finished, PyObject *output_
     return result < 0 ? -1 : client_answered(self);
 }
 
+/* A plain response's bytes as the client gets them: as they came, with `connection: close` added to the head
+   when this connection ends with the response (`head_length` then grows by its length). */
+static PyObject *as_sent(Client *self, PyObject *data, Py_ssize_t *head_length) {
+    if (self->keep_alive) return Py_NewRef(data);
+    Py_ssize_t size = PyBytes_GET_SIZE(data), added = (Py_ssize_t)strlen(CONNECTION_CLOSE), at = *head_length - 2;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, size + added);
+    if (out == NULL) return NULL;
+    char *bytes = PyBytes_AS_STRING(out);
+    memcpy(bytes, PyBytes_AS_STRING(data), at);
+    memcpy(bytes + at, CONNECTION_CLOSE, added);
+    memcpy(bytes + at + added, PyBytes_AS_STRING(data) + at, size - at);
+    *head_length += added;
+    return out;
+}
+
+static int client_write(Client *self, PyObject *data) {
+    return present(self->transport) ? done(call_method_one(self->transport, str_write, data)) : 0;
+}
+
+/* The exchange's response is all out (at `finished`): `upstream` (a reference taken from self->upstream before
+   the last write, so that the write's pause_writing() does not pause it) back to the pool, then the metrics
+   and the capture record (`body`, the output's capture prefix, given when capturing). */
+static int client_response_out(Client *self, PyObject *upstream, double finished, PyObject *content_type,
+                               PyObject *body, Py_ssize_t output_size) {
+    int result = present(upstream) ? pool_release((Pool *)self->pool, (Upstream *)upstream) : 0;
+    Py_XDECREF(upstream);
+    if (result < 0) return -1;
+    return client_exchange_done(self, finished, content_type, body, output_size);
+}
+
 static int client_response_whole(PyObject *client, PyObject *data, int status, PyObject *content_type,
                                  Py_ssize_t head_length) {
     Client *self = (Client *)client;
     if (!initialized(self->queue)) return -1;
     double finished = monotonic_seconds();
     self->status = status;
-    PyObject *upstream = self->upstream; /* taken before the write: it may pause_writing() */
+    PyObject *upstream = self->upstream, *body = NULL;
     self->upstream = NULL;
-    PyObject *out;
-    if (self->keep_alive) {
-        out = Py_NewRef(data);
-    } else { /* the connection ends with this response: the client is told so */
-        Py_ssize_t size = PyBytes_GET_SIZE(data), added = (Py_ssize_t)strlen(CONNECTION_CLOSE);
-        out = PyBytes_FromStringAndSize(NULL, size + added);
-        if (out != NULL) {
-            char *bytes = PyBytes_AS_STRING(out);
-            memcpy(bytes, PyBytes_AS_STRING(data), head_length - 2);
-            memcpy(bytes + head_length - 2, CONNECTION_CLOSE, added);
-            memcpy(bytes + head_length - 2 + added, PyBytes_AS_STRING(data) + head_length - 2, size - head_length + 2);
-            head_length += added;
-        }
+    PyObject *out = as_sent(self, data, &head_length);
+    int result = out == NULL ? -1 : client_write(self, out);
+    if (result == 0 && self->capturing && (body = prefix(out, head_length, self->max_body_bytes + 1)) == NULL) {
+        result = -1;
     }
-    int result = out == NULL ? -1 : 0;
-    if (result == 0 && present(self->transport)) result = done(call_method_one(self->transport, str_write, out));
-    if (result == 0 && present(upstream)) result = pool_release((Pool *)self->pool, (Upstream *)upstream);
-    Py_XDECREF(upstream);
     if (result == 0) {
-        if (self->capturing) {
-            PyObject *body = prefix(out, head_length, self->max_body_bytes + 1);
-            result = body == NULL ? -1
-                                  : client_exchange_done(self, finished, content_type, body,
-                                                         PyBytes_GET_SIZE(out) - head_length);
-            Py_XDECREF(body);
-        } else {
-            result = client_exchange_done(self, finished, NULL, NULL, 0);
-        }
+        result = client_response_out(self, upstream, finished, self->capturing ? content_type : NULL, body,
+                                     self->capturing ? PyBytes_GET_SIZE(out) - head_length : 0);
+    } else {
+        Py_XDECREF(upstream);
     }
+    Py_XDECREF(body);
     Py_XDECREF(out);
+    return result;
+}
+
+/* Keep what capture keeps of a piece of the response body: up to max_body_bytes + 1 bytes in all. */
+static int hold(Client *self, const char *bytes, Py_ssize_t size) {
+    if (self->held == NULL) return 0;
+    Py_ssize_t held = PyByteArray_GET_SIZE(self->held), room = self->max_body_bytes + 1 - held;
+    Py_ssize_t taken = size < room ? size : room;
+    if (taken <= 0) return 0;
+    if (PyByteArray_Resize(self->held, held + taken) < 0) return -1;
+    memcpy(PyByteArray_AS_STRING(self->held) + held, bytes, taken);
+    return 0;
+}
+
+/* The start of a plain response whose body comes in further reads (client_response_part): passed on as it
+   came, as the httptools path would pass it on, but with no parsing. */
+static int client_response_start(PyObject *client, PyObject *data, const PlainResponse *plain) {
+    Client *self = (Client *)client;
+    if (!initialized(self->queue)) return -1;
+    self->status = plain->status;
+    self->responded = 1; /* the status is on its way: a failure from here on cuts the connection */
+    Py_CLEAR(self->held);
+    Py_CLEAR(self->held_type);
+    Py_ssize_t head_length = plain->head_length;
+    PyObject *out = as_sent(self, data, &head_length);
+    if (out == NULL) return -1;
+    int result = 0;
+    if (self->capturing) {
+        self->held = PyByteArray_FromStringAndSize(NULL, 0);
+        self->held_type = Py_NewRef(plain->content_type);
+        self->output_size = plain->body_length;
+        result = self->held == NULL ? -1 : hold(self, PyBytes_AS_STRING(out) + head_length,
+                                               PyBytes_GET_SIZE(out) - head_length);
+    }
+    if (result == 0) result = client_write(self, out);
+    Py_DECREF(out);
+    return result;
+}
+
+static int client_response_part(PyObject *client, PyObject *chunk, int last) {
+    Client *self = (Client *)client;
+    double finished = monotonic_seconds();
+    if (hold(self, PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk)) < 0) return -1;
+    if (!last) return client_write(self, chunk);
+    PyObject *upstream = self->upstream, *body = NULL;
+    self->upstream = NULL;
+    int result = client_write(self, chunk);
+    if (result == 0 && self->held != NULL) {
+        body = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(self->held), PyByteArray_GET_SIZE(self->held));
+        if (body == NULL) result = -1;
+    }
+    if (result == 0) {
+        result = client_response_out(self, upstream, finished, body == NULL ? NULL : self->held_type, body,
+                                     body == NULL ? 0 : self->output_size);
+    } else {
+        Py_XDECREF(upstream);
+    }
+    Py_XDECREF(body);
+    Py_CLEAR(self->held);
+    Py_CLEAR(self->held_type);
     return result;
 }
 
@@ -724,7 +838,7 @@ static PyObject *Client_answered(Client *self, PyObject *Py_UNUSED(ignored)) {
 #define CLIENT_OBJECTS(apply)                                                                                          \
     apply(pool) apply(rules) apply(base_path) apply(upstream_host) apply(loop_time) apply(should_capture) apply(clock) \
         apply(put) apply(submit) apply(exchange_type) apply(metric_values) apply(latency_bounds) apply(queue) apply(transport)    \
-            apply(forwarded) apply(upstream)
+            apply(forwarded) apply(upstream) apply(held) apply(held_type)
 
 static int Client_traverse(Client *self, visitproc visit, void *arg) {
 #define VISIT(field) Py_VISIT(self->field);

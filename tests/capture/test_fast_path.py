@@ -9,6 +9,7 @@ upstream and to the client, the captured exchange, the status counted, the upstr
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,15 +103,17 @@ class _Harness:
         self.loop = asyncio.new_event_loop()
         self.writer = _RecordingWriter(destination)
         self.proxy = CaptureProxy("http://model.internal:8080/base", self.writer, ProxyMetrics(self.writer))
+        self.parsed_reads = 0  # of the last exchange's response: reads that went to httptools
 
     def close(self) -> None:
         self.writer.close()
         self.loop.close()
 
-    def run(self, request: bytes, response: bytes, *, fast: bool) -> _Outcome:
-        return self.loop.run_until_complete(self._exchange(request, response, fast))
+    def run(self, request: bytes, response: bytes, *, fast: bool, cuts: tuple[int, ...] = ()) -> _Outcome:
+        """One exchange; the response arrives in one read, or in several cut at `cuts`."""
+        return self.loop.run_until_complete(self._exchange(request, response, fast, cuts))
 
-    async def _exchange(self, request: bytes, response: bytes, fast: bool) -> _Outcome:
+    async def _exchange(self, request: bytes, response: bytes, fast: bool, cuts: tuple[int, ...]) -> _Outcome:
         self.writer.exchanges = []
         self.proxy.metrics = ProxyMetrics(self.writer)
         pool = self.proxy.pool
@@ -126,10 +129,21 @@ class _Harness:
             client._parser_idle = False  # as if httptools held part of a request: it parses this one
         client.data_received(request)
         sent = list(upstream_transport.written)
+        self.parsed_reads = 0
+        parse = upstream._parse
+
+        def counted_parse(data: bytes) -> None:
+            self.parsed_reads += 1
+            parse(data)
+
+        upstream._parse = counted_parse  # type: ignore[method-assign]
         if sent:
             if not fast:
                 upstream._whole = False  # the httptools path for the response too
-            upstream.data_received(response)
+            bounds = [0, *sorted(set(cuts)), len(response)]
+            for start, end in itertools.pairwise(bounds):
+                if end > start:
+                    upstream.data_received(response[start:end])
         kept = upstream in pool._idle
         pool._idle.clear()
         for task in asyncio.all_tasks(self.loop) - {asyncio.current_task()}:
@@ -240,11 +254,17 @@ def _headers(draw: st.DrawFn) -> list[bytes]:
     return lines
 
 
+def _sized_bodies(largest: int) -> st.SearchStrategy[bytes]:
+    """Bodies of any size up to `largest`, the size drawn first: `st.binary` alone keeps to a few dozen
+    bytes, and the writer's limit here (64) must be crossed too."""
+    return st.integers(0, largest).flatmap(lambda size: st.binary(min_size=size, max_size=size))
+
+
 @st.composite
 def _body_and_length(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
     """A body and its Content-Length lines: right (mostly), missing, wrong, repeated or malformed, or a
     chunked body instead."""
-    body = draw(st.binary(max_size=40))
+    body = draw(_sized_bodies(100))
     length = str(len(body)).encode()
     lines = draw(
         _mostly(
@@ -353,12 +373,44 @@ def test_a_response_the_fast_path_takes_reaches_the_client_as_httptools_sends_it
 
 
 @_EXAMPLES
+@given(data=st.data())
+def test_a_response_in_several_reads_reaches_the_client_as_httptools_sends_it(
+    harness: _Harness, data: st.DataObject
+) -> None:
+    """A plain response whose head comes whole in the first read and its body later is passed on as it
+    comes; any other goes to httptools from its first read."""
+    response = data.draw(_responses())
+    cuts = tuple(data.draw(st.lists(st.integers(1, max(1, len(response) - 1)), max_size=3)))
+    fast = harness.run(PLAIN_REQUEST, response, fast=True, cuts=cuts)
+    assert fast == harness.run(PLAIN_REQUEST, response, fast=False, cuts=cuts)
+
+
+@_EXAMPLES
+@given(
+    body=_sized_bodies(200).filter(bool),
+    cuts=st.lists(st.integers(0, 199), min_size=1, max_size=3),
+)
+def test_a_plain_response_in_several_reads_is_passed_on_with_no_parsing(
+    harness: _Harness, body: bytes, cuts: list[int]
+) -> None:
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body)
+    response = head + body
+    whole = harness.run(PLAIN_REQUEST, response, fast=True)
+    split = harness.run(
+        PLAIN_REQUEST, response, fast=True, cuts=tuple(len(head) + cut % len(body) for cut in cuts)
+    )
+    assert harness.parsed_reads == 0
+    assert b"".join(split.to_client) == response
+    assert (split.exchanges, split.statuses, split.upstream_kept) == (whole.exchanges, whole.statuses, True)
+
+
+@_EXAMPLES
 @given(
     headers=st.lists(
         st.tuples(_TOKEN, st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=20)),
         max_size=6,
     ),
-    body=st.binary(max_size=200),
+    body=_sized_bodies(200),
 )
 def test_plain_requests_and_responses_are_all_taken(
     harness: _Harness, headers: list[tuple[str, str]], body: bytes
