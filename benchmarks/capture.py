@@ -9,9 +9,10 @@ slices (so that the noise of a shared machine falls on both alike):
    not saturated;
 3. the proxy is stopped with SIGTERM and its capture files are counted against the requests sent
    through it (100% sampling);
-4. references, measured the same way at peak: a minimal Python relay (uvloop, bytes copied, no HTTP
-   parsing, no capture: the least a Python proxy costs) and nginx (one worker, no capture) where it
-   is installed.
+4. references, measured the same way at peak and at the proxy's half-load rate: a minimal Python
+   relay (uvloop, bytes copied, no HTTP parsing, no capture: the least a Python proxy costs) and
+   nginx (one worker, no capture) where it is installed. Their added p99 is what any proxy adds on
+   this machine at that rate.
 Ratios are what to read on a noisy machine: both sides of each ratio ran moments apart.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import signal
@@ -145,6 +147,7 @@ class Result:
     latencies: np.ndarray
     errors: int
     cpu: dict[str, float]  # CPU seconds each process spent during the measurement
+    sent: int  # requests written, answered or not
 
     @property
     def rate(self) -> float:
@@ -179,6 +182,7 @@ class _Connection(asyncio.Protocol):
     def send(self, started: float) -> None:
         assert self.transport is not None
         self.started = started
+        self.load.sent += 1
         self.transport.write(self.load.request)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -217,6 +221,7 @@ class LoadGenerator:
         ).encode() + BODY
         self.latencies: list[float] = []
         self.errors = 0
+        self.sent = 0
         self.idle: list[_Connection] = []
         self.backlog: deque[float] = deque()  # open loop: requests due while every connection was busy
         self.deadline = 0.0
@@ -282,7 +287,7 @@ class LoadGenerator:
         self.done = loop.create_future()
         started = time.perf_counter()
         total = int(rate * seconds)
-        self.deadline = started + seconds
+        self.deadline = math.inf  # not done before every request is sent, however late the loop runs
         sent = 0
         while sent < total:
             now = time.perf_counter()
@@ -341,7 +346,7 @@ def measure(
             elapsed = runner.run(load.open_loop_run(rate, seconds))
     after = processes.cpu()
     cpu = {key: after[key] - before[key] for key in before}
-    return Result(name, elapsed, np.array(load.latencies), load.errors, cpu)
+    return Result(name, elapsed, np.array(load.latencies), load.errors, cpu, load.sent)
 
 
 def alternate(
@@ -370,6 +375,7 @@ def merge(results: list[Result]) -> Result:
         np.concatenate([result.latencies for result in results]),
         sum(result.errors for result in results),
         {key: sum(result.cpu[key] for result in results) for key in results[0].cpu},
+        sum(result.sent for result in results),
     )
 
 
@@ -420,7 +426,7 @@ class Run:
 
     @property
     def proxied(self) -> int:
-        return sum(len(result.latencies) + result.errors for result in (self.proxy_peak, self.proxy_half))
+        return self.proxy_peak.sent + self.proxy_half.sent
 
     def report(self) -> str:
         results = (self.direct_peak, self.proxy_peak, self.direct_half, self.proxy_half)
@@ -527,15 +533,17 @@ def main() -> None:
     print()
     if len(runs) > 1:
         print(spread(runs))
-    sent = len(warm_up.latencies) + warm_up.errors + sum(run.proxied for run in runs)
+    sent = warm_up.sent + sum(run.proxied for run in runs)
     print(f"captured records / requests sent through the proxy: {captured} / {sent}")
     if not arguments.no_references:
-        references(concurrency, arguments.duration)
+        half = float(np.median([run.proxy_peak.rate for run in runs])) / 2
+        references(concurrency, arguments.duration, half)
 
 
-def references(concurrency: int, duration: float) -> None:
-    """What a proxy with no capture costs on this machine, at peak against direct, in the same way:
-    a minimal Python relay (uvloop, bytes copied, no HTTP parsing) and nginx where installed."""
+def references(concurrency: int, duration: float, half: float) -> None:
+    """What a proxy with no capture costs on this machine, against direct in the same way, at peak
+    and at `half` (the proxy's half-load rate): a minimal Python relay (uvloop, bytes copied, no HTTP
+    parsing) and nginx where installed."""
     upstream_port = free_port()
     upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
     started: list[subprocess.Popen] = [upstream]
@@ -555,12 +563,19 @@ def references(concurrency: int, duration: float) -> None:
         else:
             started.append(nginx[0])
             proxies["nginx, one worker"] = (nginx_port, nginx[1])
-        print("\nreferences, no capture, at peak against direct:")
+        print(f"\nreferences, no capture, against direct at peak, then at {half:.0f} req/s:")
         for label, (port, pid) in proxies.items():
             processes = Processes({"proxy": pid, "model": upstream.pid})
             measure("warm-up", port, concurrency, processes, None, 1.0)
-            direct, proxied = alternate("peak", (upstream_port, port), concurrency, processes, None, duration)
+            ports = (upstream_port, port)
+            direct, proxied = alternate("peak", ports, concurrency, processes, None, duration)
             print(f"  {label:<22} {proxied.rate / direct.rate:6.1%} of direct   {proxied.line()[27:]}")
+            direct, proxied = alternate("half", ports, concurrency, processes, half, duration)
+            print(
+                f"  {'':<22} p99 added {proxied.percentile(99) - direct.percentile(99):5.2f} ms, "
+                f"p50 added {proxied.percentile(50) - direct.percentile(50):5.2f} ms "
+                f"(direct p99 {direct.percentile(99):.2f} ms)"
+            )
     finally:
         for process in reversed(started):
             process.terminate()
