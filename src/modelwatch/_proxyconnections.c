@@ -18,7 +18,7 @@
 #include <structmember.h>
 
 static PyObject *str_close, *str_resume, *str_parse, *str_renew_parser, *str_send_failed, *str_connect,
-    *str_after_answer, *str_response_whole, *str_write, *str_writelines, *empty_text, *empty_bytes;
+    *str_after_answer, *str_response_whole, *str_write, *str_writelines, *empty_bytes;
 
 #define CONNECTION_CLOSE "connection: close\r\n"
 
@@ -593,42 +593,54 @@ static int capture(Client *self, PyObject *const *fields) {
     return result;
 }
 
-/* The response is out: metrics, the capture record (`output_body` given when capturing), and on. */
-static int client_exchange_done(Client *self, double finished, PyObject *output_content_type, PyObject *output_body,
-                                Py_ssize_t output_size) {
+/* The request in flight (borrowed), or NULL with an exception. */
+static Request *in_flight(Client *self) {
     if (PyList_GET_SIZE(self->queue) == 0) {
         PyErr_SetString(PyExc_RuntimeError, "an answer with no request in flight");
-        return -1;
+        return NULL;
     }
-    PyObject *first = Py_NewRef(PyList_GET_ITEM(self->queue, 0));
-    if (!PyObject_TypeCheck(first, &RequestType) || PyList_SetSlice(self->queue, 0, 1, NULL) < 0) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "the request queue holds a non-request");
-        Py_DECREF(first);
-        return -1;
-    }
-    Request *request = (Request *)first;
+    PyObject *first = PyList_GET_ITEM(self->queue, 0);
+    if (PyObject_TypeCheck(first, &RequestType)) return (Request *)first;
+    PyErr_SetString(PyExc_TypeError, "the request queue holds a non-request");
+    return NULL;
+}
+
+/* The capture record of the exchange in flight, when it is sampled (`output_body`: the output's capture
+   prefix). Queued before the response's last bytes are written, so that once a client has its whole
+   response, the writer's flush() covers its record. */
+static int client_capture(Client *self, PyObject *output_content_type, PyObject *output_body,
+                          Py_ssize_t output_size) {
+    if (!self->capturing) return 0;
+    Request *request = in_flight(self);
+    if (request == NULL) return -1;
+    PyObject *args[9] = {
+        PyFloat_FromDouble(self->inference_time),
+        prefix(request->body, 0, self->max_body_bytes + 1),
+        PyLong_FromSsize_t(PyBytes_GET_SIZE(request->body)),
+        request->content_type,
+        output_body,
+        PyLong_FromSsize_t(output_size),
+        output_content_type,
+        request->inference_id,
+        request->custom_attributes,
+    };
+    int result = args[0] == NULL || args[1] == NULL || args[2] == NULL || args[5] == NULL ? -1 : capture(self, args);
+    Py_XDECREF(args[0]);
+    Py_XDECREF(args[1]);
+    Py_XDECREF(args[2]);
+    Py_XDECREF(args[5]);
+    return result;
+}
+
+/* The response is out (at `finished`): the request leaves the queue, its status and latencies are counted,
+   and on to what comes next. */
+static int client_exchange_done(Client *self, double finished) {
+    Request *request = in_flight(self);
+    if (request == NULL) return -1;
     double upstream_seconds = finished - self->upstream_started;
     int result = count_into(self->metric_values, self->latency_bounds, self->status, upstream_seconds,
                             monotonic_seconds() - request->received - upstream_seconds);
-    if (result == 0 && self->capturing) {
-        PyObject *args[9] = {
-            PyFloat_FromDouble(self->inference_time),
-            prefix(request->body, 0, self->max_body_bytes + 1),
-            PyLong_FromSsize_t(PyBytes_GET_SIZE(request->body)),
-            request->content_type,
-            output_body == NULL ? empty_bytes : output_body,
-            PyLong_FromSsize_t(output_size),
-            output_content_type == NULL ? empty_text : output_content_type,
-            request->inference_id,
-            request->custom_attributes,
-        };
-        result = args[0] == NULL || args[1] == NULL || args[2] == NULL || args[5] == NULL ? -1 : capture(self, args);
-        Py_XDECREF(args[0]);
-        Py_XDECREF(args[1]);
-        Py_XDECREF(args[2]);
-        Py_XDECREF(args[5]);
-    }
-    Py_DECREF(first);
+    if (result == 0) result = PyList_SetSlice(self->queue, 0, 1, NULL);
     return result < 0 ? -1 : client_answered(self);
 }
 
@@ -651,15 +663,14 @@ static int client_write(Client *self, PyObject *data) {
     return present(self->transport) ? done(call_method_one(self->transport, str_write, data)) : 0;
 }
 
-/* The exchange's response is all out (at `finished`): `upstream` (a reference taken from self->upstream before
-   the last write, so that the write's pause_writing() does not pause it) back to the pool, then the metrics
-   and the capture record (`body`, the output's capture prefix, given when capturing). */
-static int client_response_out(Client *self, PyObject *upstream, double finished, PyObject *content_type,
-                               PyObject *body, Py_ssize_t output_size) {
-    int result = present(upstream) ? pool_release((Pool *)self->pool, (Upstream *)upstream) : 0;
+/* The last bytes of the exchange's response (`out`), after its capture record: written, `upstream` (a
+   reference taken from self->upstream before the write, so that the write's pause_writing() does not pause
+   it) back to the pool, and the exchange done. */
+static int client_finish(Client *self, PyObject *upstream, double finished, PyObject *out) {
+    int result = client_write(self, out);
+    if (result == 0 && present(upstream)) result = pool_release((Pool *)self->pool, (Upstream *)upstream);
     Py_XDECREF(upstream);
-    if (result < 0) return -1;
-    return client_exchange_done(self, finished, content_type, body, output_size);
+    return result < 0 ? -1 : client_exchange_done(self, finished);
 }
 
 static int client_response_whole(PyObject *client, PyObject *data, int status, PyObject *content_type,
@@ -668,21 +679,22 @@ static int client_response_whole(PyObject *client, PyObject *data, int status, P
     if (!initialized(self->queue)) return -1;
     double finished = monotonic_seconds();
     self->status = status;
-    PyObject *upstream = self->upstream, *body = NULL;
-    self->upstream = NULL;
     PyObject *out = as_sent(self, data, &head_length);
-    int result = out == NULL ? -1 : client_write(self, out);
-    if (result == 0 && self->capturing && (body = prefix(out, head_length, self->max_body_bytes + 1)) == NULL) {
-        result = -1;
+    if (out == NULL) return -1;
+    int result = 0;
+    if (self->capturing) {
+        PyObject *body = prefix(out, head_length, self->max_body_bytes + 1);
+        result = body == NULL ? -1 : client_capture(self, content_type, body, PyBytes_GET_SIZE(out) - head_length);
+        Py_XDECREF(body);
     }
+    PyObject *upstream = self->upstream;
+    self->upstream = NULL;
     if (result == 0) {
-        result = client_response_out(self, upstream, finished, self->capturing ? content_type : NULL, body,
-                                     self->capturing ? PyBytes_GET_SIZE(out) - head_length : 0);
+        result = client_finish(self, upstream, finished, out);
     } else {
         Py_XDECREF(upstream);
     }
-    Py_XDECREF(body);
-    Py_XDECREF(out);
+    Py_DECREF(out);
     return result;
 }
 
@@ -727,23 +739,20 @@ static int client_response_part(PyObject *client, PyObject *chunk, int last) {
     double finished = monotonic_seconds();
     if (hold(self, PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk)) < 0) return -1;
     if (!last) return client_write(self, chunk);
-    PyObject *upstream = self->upstream, *body = NULL;
+    int result = 0;
+    if (self->held != NULL) {
+        PyObject *body =
+            PyBytes_FromStringAndSize(PyByteArray_AS_STRING(self->held), PyByteArray_GET_SIZE(self->held));
+        result = body == NULL ? -1 : client_capture(self, self->held_type, body, self->output_size);
+        Py_XDECREF(body);
+        Py_CLEAR(self->held);
+        Py_CLEAR(self->held_type);
+    }
+    PyObject *upstream = self->upstream;
     self->upstream = NULL;
-    int result = client_write(self, chunk);
-    if (result == 0 && self->held != NULL) {
-        body = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(self->held), PyByteArray_GET_SIZE(self->held));
-        if (body == NULL) result = -1;
-    }
-    if (result == 0) {
-        result = client_response_out(self, upstream, finished, body == NULL ? NULL : self->held_type, body,
-                                     body == NULL ? 0 : self->output_size);
-    } else {
-        Py_XDECREF(upstream);
-    }
-    Py_XDECREF(body);
-    Py_CLEAR(self->held);
-    Py_CLEAR(self->held_type);
-    return result;
+    if (result == 0) return client_finish(self, upstream, finished, chunk);
+    Py_XDECREF(upstream);
+    return -1;
 }
 
 static PyObject *Client_data_received(Client *self, PyObject *data) {
@@ -810,23 +819,23 @@ static PyObject *Client_response_whole(Client *self, PyObject *const *args, Py_s
     Py_RETURN_NONE;
 }
 
-static PyObject *Client_exchange_done(Client *self, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *Client_capture(Client *self, PyObject *const *args, Py_ssize_t nargs) {
     if (!initialized(self->queue)) return NULL;
-    if (nargs != 1 && nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "_exchange_done(finished[, output_content_type, output_body, output_size])");
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "_capture(output_content_type: str, output_body: bytes, output_size: int)");
         return NULL;
     }
-    double finished = PyFloat_AsDouble(args[0]);
-    Py_ssize_t output_size = nargs == 4 ? PyLong_AsSsize_t(args[3]) : 0;
-    if (PyErr_Occurred()) return NULL;
-    if (nargs == 4 && (!PyUnicode_Check(args[1]) || !PyBytes_Check(args[2]))) {
-        PyErr_SetString(PyExc_TypeError, "_exchange_done: the output's content type is str, its body bytes");
+    Py_ssize_t output_size = PyLong_AsSsize_t(args[2]);
+    if ((output_size == -1 && PyErr_Occurred()) || client_capture(self, args[0], args[1], output_size) < 0) {
         return NULL;
     }
-    if (client_exchange_done(self, finished, nargs == 4 ? args[1] : NULL, nargs == 4 ? args[2] : NULL, output_size) <
-        0) {
-        return NULL;
-    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *Client_exchange_done(Client *self, PyObject *finished) {
+    if (!initialized(self->queue)) return NULL;
+    double seconds = PyFloat_AsDouble(finished);
+    if ((seconds == -1.0 && PyErr_Occurred()) || client_exchange_done(self, seconds) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -870,10 +879,13 @@ static PyMethodDef Client_methods[] = {
     {"response_whole", (PyCFunction)(void (*)(void))Client_response_whole, METH_FASTCALL,
      "response_whole(data, status, content_type, head_length)\n\nThe whole plain response: to the client as it "
      "came (with `connection: close` added when this connection ends), the upstream connection back to the pool."},
-    {"_exchange_done", (PyCFunction)(void (*)(void))Client_exchange_done, METH_FASTCALL,
-     "_exchange_done(finished[, output_content_type, output_body, output_size])\n\nThe response is out (at "
-     "`finished`, a now() reading): metrics, the capture record (the output's capture prefix given when "
-     "capturing), and on to what comes next."},
+    {"_capture", (PyCFunction)(void (*)(void))Client_capture, METH_FASTCALL,
+     "_capture(output_content_type, output_body, output_size)\n\nThe capture record of the exchange in flight, "
+     "when sampled (`output_body`: the output's capture prefix). Called before the response's last bytes "
+     "are written: once a client has its whole response, the writer's flush() covers its record."},
+    {"_exchange_done", (PyCFunction)Client_exchange_done, METH_O,
+     "_exchange_done(finished)\n\nThe response is out (at `finished`, a now() reading): the request leaves "
+     "the queue, its status and latencies are counted, and on to what comes next (_answered)."},
     {"_answered", (PyCFunction)Client_answered, METH_NOARGS,
      "The request in flight is answered: close, go on with the next pipelined one, or wait."},
     {NULL, NULL, 0, NULL},
@@ -953,7 +965,6 @@ int add_connection_types(PyObject *module) {
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (*names[i].name == NULL && (*names[i].name = PyUnicode_InternFromString(names[i].text)) == NULL) return -1;
     }
-    if (empty_text == NULL && (empty_text = PyUnicode_New(0, 0)) == NULL) return -1;
     if (empty_bytes == NULL && (empty_bytes = PyBytes_FromStringAndSize(NULL, 0)) == NULL) return -1;
     PyTypeObject *types[] = {&RequestType, &UpstreamType, &PoolType, &ClientType};
     const char *names_in_module[] = {"Request", "UpstreamBase", "PoolBase", "ClientBase"};

@@ -94,6 +94,7 @@ class _Outcome:
     exchanges: list[Exchange]
     statuses: dict[int, int]
     upstream_kept: bool
+    queued_at_writes: list[int]  # records queued by the time of each write to the client
 
 
 class _Harness:
@@ -124,6 +125,14 @@ class _Harness:
         pool._idle[:] = [upstream]
         client = _ClientConnection(self.proxy)
         client_transport = _Transport()
+        queued_before = self.writer.stats.submitted
+        queued_at_writes: list[int] = []
+
+        def write(data: bytes) -> None:
+            queued_at_writes.append(self.writer.stats.submitted - queued_before)
+            _Transport.write(client_transport, data)
+
+        client_transport.write = write  # type: ignore[method-assign]
         client.connection_made(client_transport)  # type: ignore[arg-type]
         if not fast:
             client._parser_idle = False  # as if httptools held part of a request: it parses this one
@@ -149,7 +158,8 @@ class _Harness:
         for task in asyncio.all_tasks(self.loop) - {asyncio.current_task()}:
             task.cancel()  # a retry or a pipelined request's connection attempt: not part of the comparison
         statuses = self.proxy.metrics.snapshot().requests
-        return _Outcome(sent, client_transport.written, self.writer.exchanges, statuses, kept)
+        written = client_transport.written
+        return _Outcome(sent, written, self.writer.exchanges, statuses, kept, queued_at_writes)
 
 
 @pytest.fixture
@@ -188,6 +198,7 @@ def test_plain_traffic_takes_the_fast_path_and_matches_httptools(harness: _Harne
     (exchange,) = fast.exchanges
     assert (exchange.inference_id, exchange.custom_attributes) == ("abc-1", "tenant=7")
     assert fast.upstream_kept
+    assert fast.queued_at_writes == [1]  # the record is queued before the client can have the response
 
 
 # -- generated traffic: pieces that are plain, and pieces that each break plainness in one way ------
@@ -401,6 +412,8 @@ def test_a_plain_response_in_several_reads_is_passed_on_with_no_parsing(
     )
     assert harness.parsed_reads == 0
     assert b"".join(split.to_client) == response
+    assert split.queued_at_writes[-1] == 1
+    assert set(split.queued_at_writes[:-1]) <= {0}
     assert (split.exchanges, split.statuses, split.upstream_kept) == (whole.exchanges, whole.statuses, True)
 
 

@@ -168,7 +168,8 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
 
     The state of the exchange in flight (`_queue`, `_upstream`, `_keep_alive`, `_capturing`, ...) is
     the C base type's; so are reading a plain request (`data_received`), forwarding it (`_forward`,
-    `_send`), passing on a plain response (`response_whole`) and what follows every answer
+    `_send`), passing on a plain response (`response_whole`), and what every answer needs: its capture
+    record, queued before its last bytes are written (`_capture`), and what follows it
     (`_exchange_done`, `_answered`).
     """
 
@@ -439,15 +440,14 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         finished = now()
         if self._chunked_out:
             self._out.append(_LAST_CHUNK)
+        tee, self._tee = self._tee, None
+        if tee is not None:  # before the last bytes go out, as on the fast path
+            self._capture(self._framing.content_type, tee.body(), tee.size)
         upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
         self.response_flush()
         if upstream is not None:
             self.pool.release(upstream)
-        tee, self._tee = self._tee, None
-        if tee is None:
-            self._exchange_done(finished)
-        else:
-            self._exchange_done(finished, self._framing.content_type, tee.body(), tee.size)
+        self._exchange_done(finished)
 
     def response_failed(self, error: UpstreamError, retry: bool) -> None:
         self._upstream = None
