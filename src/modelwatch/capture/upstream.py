@@ -7,8 +7,9 @@ periodic sweep times out stalled exchanges). A general client (aiohttp, httpx) s
 of CPU per request on features a reverse proxy does not use (cookies, redirects, encodings, URL
 handling).
 
-Sending, taking and releasing pooled connections, and a plain response that arrives whole are the
-C base types' of `modelwatch._httpkernels` (see `_proxyconnections.c`); the rest is here.
+Sending, taking and releasing pooled connections, and passing on a plain response (whole in one
+read, or its head whole and its body in later reads) are the C base types' of
+`modelwatch._httpkernels` (see `_proxyconnections.c`); the rest is here.
 """
 
 from __future__ import annotations
