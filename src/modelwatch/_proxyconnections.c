@@ -265,7 +265,7 @@ static PyObject *Upstream_data_received(Upstream *self, PyObject *data) {
         if (found < 0) return NULL;
         if (found == 1) {
             result = upstream_response_whole(self, data, &plain);
-        } else if (found == 2 && PyObject_TypeCheck(self->handler, &ClientType)) {
+        } else if (found == 2 && present(self->handler) && PyObject_TypeCheck(self->handler, &ClientType)) {
             /* its head whole, its body to come: passed on as it comes (a server that writes the head and
                the body apart, as uvicorn does, has a fifth of its responses read so at half load) */
             self->remaining = plain.head_length + plain.body_length - PyBytes_GET_SIZE(data);
@@ -613,6 +613,7 @@ static int client_capture(Client *self, PyObject *output_content_type, PyObject 
     if (!self->capturing) return 0;
     Request *request = in_flight(self);
     if (request == NULL) return -1;
+    Py_INCREF(request); /* submit() runs Python code */
     PyObject *args[9] = {
         PyFloat_FromDouble(self->inference_time),
         prefix(request->body, 0, self->max_body_bytes + 1),
@@ -629,6 +630,7 @@ static int client_capture(Client *self, PyObject *output_content_type, PyObject 
     Py_XDECREF(args[1]);
     Py_XDECREF(args[2]);
     Py_XDECREF(args[5]);
+    Py_DECREF(request);
     return result;
 }
 
