@@ -596,14 +596,17 @@ static PyObject *LineQueue_new(PyTypeObject *type, PyObject *args, PyObject *kwa
 /* Whether there is room for one more line; 0 when closed or full. */
 static inline int has_room(LineQueue *self) { return !self->closed && PyList_GET_SIZE(self->lines) < self->limit; }
 
+/* 1 with the line queued, 0 when closed or full (checked here: encoding a line may run Python code, and
+   another thread may fill the queue meanwhile), -1 with an exception. */
 static int queue_append(LineQueue *self, PyObject *line, PyObject *inference_time) {
+    if (!has_room(self)) return 0;
     if (PyList_Append(self->lines, line) < 0) return -1;
     if (PyList_Append(self->times, inference_time) < 0) {
         PyList_SetSlice(self->lines, PyList_GET_SIZE(self->lines) - 1, PyList_GET_SIZE(self->lines), NULL);
         return -1;
     }
     self->submitted++;
-    return 0;
+    return 1;
 }
 
 static PyObject *LineQueue_put(LineQueue *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -611,7 +614,7 @@ static PyObject *LineQueue_put(LineQueue *self, PyObject *const *args, Py_ssize_
         PyErr_SetString(PyExc_TypeError, "put takes an Exchange's nine fields, in its order");
         return NULL;
     }
-    if (!has_room(self)) Py_RETURN_FALSE;
+    if (!has_room(self)) Py_RETURN_FALSE; /* nothing to encode */
     PyObject *values[N_FIELDS];
     for (int i = 0; i < N_FIELDS; i++) values[BY_POSITION[i]] = args[i];
     PyObject *line = encode_line(self->encoder, values);
@@ -619,10 +622,10 @@ static PyObject *LineQueue_put(LineQueue *self, PyObject *const *args, Py_ssize_
         PyErr_Clear(); /* submit() meets the same error, and logs it */
         Py_RETURN_FALSE;
     }
-    int queued = line != Py_None && queue_append(self, line, values[INFERENCE_TIME]) == 0;
+    int queued = line == Py_None ? 0 : queue_append(self, line, values[INFERENCE_TIME]);
     Py_DECREF(line);
-    if (!queued) PyErr_Clear();
-    return PyBool_FromLong(queued);
+    if (queued < 0) PyErr_Clear();
+    return PyBool_FromLong(queued > 0);
 }
 
 static PyObject *LineQueue_append(LineQueue *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -630,9 +633,8 @@ static PyObject *LineQueue_append(LineQueue *self, PyObject *const *args, Py_ssi
         PyErr_SetString(PyExc_TypeError, "append(line: bytes, inference_time: float)");
         return NULL;
     }
-    if (!has_room(self)) Py_RETURN_FALSE;
-    if (queue_append(self, args[0], args[1]) < 0) return NULL;
-    Py_RETURN_TRUE;
+    int queued = queue_append(self, args[0], args[1]);
+    return queued < 0 ? NULL : PyBool_FromLong(queued);
 }
 
 static PyObject *LineQueue_take(LineQueue *self, PyObject *Py_UNUSED(ignored)) {

@@ -458,3 +458,20 @@ def test_the_line_queue_puts_the_line_of_a_common_record_given_by_its_fields() -
     assert not queue.put(*common)
     assert not queue.append(b"late\n", MOMENT)
     assert len(queue) == 0
+
+
+def test_the_line_queue_keeps_its_limit_when_encoding_runs_python_code() -> None:
+    """Encoding may call Python code (a content type's first encoding_for), where another thread can fill
+    the queue: put checks for room again before it queues."""
+    queue: _textkernels.LineQueue
+
+    def encoding_for(content_type: str) -> str:
+        queue.append(b"from another thread\n", MOMENT)
+        return ContentTypes().encoding_for(content_type)
+
+    encoder = _textkernels.LineEncoder(
+        Exchange, True, True, LIMIT, encoding_for, DEFAULT_CONTENT_TYPE, EVENT_VERSION
+    )
+    queue = _textkernels.LineQueue(encoder, 1)
+    assert not queue.put(MOMENT, b"{}", 2, "application/json", b"1", 1, "text/csv", None, None)
+    assert queue.take() == ([b"from another thread\n"], [MOMENT])
