@@ -19,7 +19,7 @@
 #include <structmember.h>
 
 static PyObject *str_close, *str_resume, *str_parse, *str_renew_parser, *str_send_failed, *str_connect,
-    *str_after_answer, *str_response_whole, *str_write, *str_writelines, *empty_bytes;
+    *str_after_answer, *str_write, *str_writelines, *empty_bytes;
 
 #define CONNECTION_CLOSE "connection: close\r\n"
 
@@ -201,29 +201,14 @@ static PyObject *Upstream_send(Upstream *self, PyObject *const *args, Py_ssize_t
     Py_RETURN_NONE;
 }
 
-/* A whole plain response: to the handler in one call, the connection free again. */
+/* A whole plain response: to the client connection in one call, this connection free again. */
 static int upstream_response_whole(Upstream *self, PyObject *data, PlainResponse *plain) {
     self->keep_alive = self->complete = 1;
     if (PySet_Discard(self->busy, (PyObject *)self) < 0) return -1;
     PyObject *handler = self->handler;
     self->handler = NULL;
-    int result = 0;
-    if (present(handler)) {
-        if (PyObject_TypeCheck(handler, &ClientType)) {
-            result = client_response_whole(handler, data, plain->status, plain->content_type, plain->head_length);
-        } else {
-            PyObject *args[5] = {handler, data, NULL, plain->content_type, NULL};
-            args[2] = PyLong_FromLong(plain->status);
-            args[4] = PyLong_FromSsize_t(plain->head_length);
-            result = args[2] == NULL || args[4] == NULL
-                         ? -1
-                         : done(PyObject_VectorcallMethod(str_response_whole, args,
-                                                          5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL));
-            Py_XDECREF(args[2]);
-            Py_XDECREF(args[4]);
-        }
-    }
-    Py_XDECREF(handler);
+    int result = client_response_whole(handler, data, plain->status, plain->content_type, plain->head_length);
+    Py_DECREF(handler);
     return result;
 }
 
@@ -259,14 +244,15 @@ static PyObject *Upstream_data_received(Upstream *self, PyObject *data) {
     if (self->complete) return call_method((PyObject *)self, str_close); /* bytes nobody asked for */
     if (read_clock(self->loop_time, &self->last_activity) < 0) return NULL;
     if (self->remaining > 0) return upstream_stream(self, data);
-    if (self->whole) { /* only the first read can start a plain response */
+    /* only the first read can start a plain response; only the proxy's client connection takes it */
+    if (self->whole && present(self->handler) && PyObject_TypeCheck(self->handler, &ClientType)) {
         self->whole = 0;
         PlainResponse plain;
         int found = plain_response_checked(data, self->hop_by_hop, &plain), result = 0;
         if (found < 0) return NULL;
         if (found == 1) {
             result = upstream_response_whole(self, data, &plain);
-        } else if (found == 2 && present(self->handler) && PyObject_TypeCheck(self->handler, &ClientType)) {
+        } else if (found == 2) {
             /* its head whole, its body to come: passed on as it comes (a server that writes the head and
                the body apart, as uvicorn does, has a fifth of its responses read so at half load) */
             self->remaining = plain.head_length + plain.body_length - PyBytes_GET_SIZE(data);
@@ -274,8 +260,9 @@ static PyObject *Upstream_data_received(Upstream *self, PyObject *data) {
         }
         if (found) Py_DECREF(plain.content_type);
         if (result < 0) return NULL;
-        if (found == 1 || self->remaining > 0) Py_RETURN_NONE;
+        if (found) Py_RETURN_NONE;
     }
+    self->whole = 0;
     return call_method_one((PyObject *)self, str_parse, data);
 }
 
@@ -311,13 +298,14 @@ static PyMethodDef Upstream_methods[] = {
     {"send", (PyCFunction)(void (*)(void))Upstream_send, METH_FASTCALL,
      "send(request, head_request, handler, whole=False)\n\nWrite a whole request, given in parts (a large body "
      "is not copied behind the head); the response goes to `handler`, ending in `response_end` or "
-     "`response_failed` (after which the connection is closed). `whole`: a plain response that arrives in "
-     "one read goes to `response_whole` instead (never for HEAD: its response has no body to check). Calls "
+     "`response_failed` (after which the connection is closed). `whole`: when `handler` is a ClientBase, a "
+     "plain response goes to it by C calls instead, whole or read by read (never for HEAD: its response has "
+     "no body to check). Calls "
      "`_renew_parser()` when the parser cannot take another response and `_send_failed()` on a closed "
      "connection."},
     {"data_received", (PyCFunction)Upstream_data_received, METH_O,
-     "A plain response whole in the first read goes to the handler's `response_whole`; anything else to "
-     "`_parse(data)`."},
+     "A plain response (sent with `whole`) is passed on to the client connection in C, whole or read by "
+     "read; anything else goes to `_parse(data)`."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -806,22 +794,6 @@ static PyObject *Client_send(Client *self, PyObject *const *args, Py_ssize_t nar
     Py_RETURN_NONE;
 }
 
-static PyObject *Client_response_whole(Client *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 4 || !PyBytes_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "response_whole(data, status, content_type, head_length)");
-        return NULL;
-    }
-    int status = PyLong_AsLong(args[1]);
-    Py_ssize_t head_length = PyLong_AsSsize_t(args[3]);
-    if (PyErr_Occurred()) return NULL;
-    if (head_length < 2 || head_length > PyBytes_GET_SIZE(args[0])) {
-        PyErr_SetString(PyExc_ValueError, "response_whole: head_length outside the response");
-        return NULL;
-    }
-    if (client_response_whole((PyObject *)self, args[0], status, args[2], head_length) < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
 static PyObject *Client_capture(Client *self, PyObject *const *args, Py_ssize_t nargs) {
     if (!initialized(self->queue)) return NULL;
     if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1])) {
@@ -879,9 +851,6 @@ static PyMethodDef Client_methods[] = {
     {"_forward", (PyCFunction)Client_forward, METH_O,
      "Forward the request at the head of the queue: on an idle pooled connection, or `_connect(request)`."},
     {"_send", (PyCFunction)(void (*)(void))Client_send, METH_FASTCALL, "Send the request on `upstream`."},
-    {"response_whole", (PyCFunction)(void (*)(void))Client_response_whole, METH_FASTCALL,
-     "response_whole(data, status, content_type, head_length)\n\nThe whole plain response: to the client as it "
-     "came (with `connection: close` added when this connection ends), the upstream connection back to the pool."},
     {"_capture", (PyCFunction)(void (*)(void))Client_capture, METH_FASTCALL,
      "_capture(output_content_type, output_body, output_size)\n\nThe capture record of the exchange in flight, "
      "when sampled (`output_body`: the output's capture prefix). Called before the response's last bytes "
@@ -961,7 +930,6 @@ int add_connection_types(PyObject *module) {
         {&str_send_failed, "_send_failed"},
         {&str_connect, "_connect"},
         {&str_after_answer, "_after_answer"},
-        {&str_response_whole, "response_whole"},
         {&str_write, "write"},
         {&str_writelines, "writelines"},
     };

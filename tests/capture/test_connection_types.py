@@ -105,7 +105,6 @@ def test_base_types_used_before_their_init_raise() -> None:
         lambda: client._forward(request),
         lambda: client._exchange_done(now()),
         client._answered,
-        lambda: client.response_whole(b"HTTP/1.1 200 OK\r\n\r\n", 200, "", 19),
         lambda: upstream.data_received(b"HTTP/1.1 200 OK\r\n\r\n"),
         lambda: upstream.send([b""], False, client),
         pool.take_idle,
@@ -113,6 +112,20 @@ def test_base_types_used_before_their_init_raise() -> None:
     ):
         with pytest.raises(RuntimeError, match="before its base __init__"):
             call()
+
+
+class _Sink:
+    def writelines(self, parts: list[bytes]) -> None:
+        pass
+
+
+def test_a_plain_response_for_a_client_connection_used_before_its_init_raises() -> None:
+    clock, pool = _Clock(), PoolBase(8, 4.0)
+    connection = _Connection(clock, pool)
+    connection.transport = _Sink()
+    connection.send([b"GET / HTTP/1.1\r\n\r\n"], False, ClientBase.__new__(ClientBase), True)
+    with pytest.raises(RuntimeError, match="before its base __init__"):
+        connection.data_received(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
 
 
 def test_misuse_raises_type_errors() -> None:

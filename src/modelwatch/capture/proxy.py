@@ -168,7 +168,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
 
     The state of the exchange in flight (`_queue`, `_upstream`, `_keep_alive`, `_capturing`, ...) is
     the C base type's; so are reading a plain request (`data_received`), forwarding it (`_forward`,
-    `_send`), passing on a plain response (`response_whole`), and what every answer needs: its capture
+    `_send`), passing on a plain response, and what every answer needs: its capture
     record, queued before its last bytes are written (`_capture`), and what follows it
     (`_exchange_done`, `_answered`).
     """

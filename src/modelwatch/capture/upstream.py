@@ -36,7 +36,8 @@ class UpstreamTimeoutError(UpstreamError):
 
 
 class ResponseHandler(Protocol):
-    """Where an upstream connection reports the response of the exchange it carries."""
+    """Where an upstream connection reports the response of the exchange it carries (a plain response
+    sent with `whole` to the proxy's client connection is passed on by C calls instead)."""
 
     def response_head(
         self, status: int, reason: bytes, headers: list[tuple[bytes, bytes, bytes]], framing: ResponseFraming
@@ -44,10 +45,6 @@ class ResponseHandler(Protocol):
         """`headers`: (lower-cased name, name as sent, value)."""
 
     def response_body(self, chunk: bytes) -> None: ...
-
-    def response_whole(self, data: bytes, status: int, content_type: str, head_length: int) -> None:
-        """The whole response, plain and in one read (`send(..., whole=True)`), to pass on unchanged
-        but for a `Connection: close`: in place of response_head, _body, _flush and _end."""
 
     def response_flush(self) -> None:
         """The end of one read from the upstream: a chance to write what it brought in one go."""
