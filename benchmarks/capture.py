@@ -14,6 +14,7 @@ slices (so that the noise of a shared machine falls on both alike):
    nginx (one worker, no capture) where it is installed. Their added p99 is what any proxy adds on
    this machine at that rate.
 Ratios are what to read on a noisy machine: both sides of each ratio ran moments apart.
+The client is `loadgen.c`, built here with the system's C compiler (it says why C).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import shutil
 import signal
@@ -30,16 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-import httptools
 import numpy as np
 import uvloop
 
 SLICE_SECONDS = 5.0
-TICK_SECONDS = 0.001
 BODY = json.dumps({"instances": [[0.5, 1.25, 3.0, 7.5, 12.0, 0.0, 1.0, 2.0]]}).encode()
 
 
@@ -169,163 +166,52 @@ class Result:
         )
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive client connection: a prebuilt request, the response parsed by httptools."""
-
-    def __init__(self, load: LoadGenerator) -> None:
-        self.load = load
-        self.parser = httptools.HttpResponseParser(self)
-        self.transport: asyncio.Transport | None = None
-        self.started = 0.0
-        self.status = 0
-
-    def send(self, started: float) -> None:
-        assert self.transport is not None
-        self.started = started
-        self.load.sent += 1
-        self.transport.write(self.load.request)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserError:
-            self.load.failed(self)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.load.failed(self)
-
-    def on_headers_complete(self) -> None:
-        self.status = self.parser.get_status_code()
-
-    def on_message_complete(self) -> None:
-        self.load.answered(self, time.perf_counter() - self.started, self.status == 200)
-
-
 class LoadGenerator:
-    """Keep-alive HTTP/1.1 load over `concurrency` connections, callback-driven.
+    """The C load generator (`loadgen.c`, which says why C), built once, run once per slice."""
 
-    The load generator shares the 2 cores with the servers it measures, so it must cost little:
-    aiohttp took 160 to 200 µs of CPU per request here, more than the model server and the proxy;
-    this client takes a small fraction of that, the same for the direct and the proxied side.
-    """
-
-    def __init__(self, port: int, concurrency: int) -> None:
-        self.port = port
+    def __init__(self, folder: Path, concurrency: int) -> None:
+        compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+        if compiler is None:
+            raise SystemExit("benchmarks/capture.py needs a C compiler (cc) to build its load generator")
+        self.folder = folder
         self.concurrency = concurrency
-        self.request = (
+        self.binary = folder / "loadgen"
+        source = Path(__file__).with_name("loadgen.c")
+        subprocess.run([compiler, "-O2", "-o", str(self.binary), str(source), "-lm"], check=True)
+
+    def run(self, name: str, port: int, processes: Processes, rate: float | None, seconds: float) -> Result:
+        """One slice: closed loop at peak (`rate` None) or open loop at `rate`."""
+        request = self.folder / "request"
+        latencies = self.folder / "latencies"
+        request.write_bytes(
             f"POST /invocations HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(BODY)}\r\n\r\n"
-        ).encode() + BODY
-        self.latencies: list[float] = []
-        self.errors = 0
-        self.sent = 0
-        self.idle: list[_Connection] = []
-        self.backlog: deque[float] = deque()  # open loop: requests due while every connection was busy
-        self.deadline = 0.0
-        self.done: asyncio.Future[None] | None = None
-        self.busy = 0
-
-    async def _open(self) -> list[_Connection]:
-        loop = asyncio.get_running_loop()
-        connections = []
-        for _ in range(self.concurrency):
-            _, connection = await loop.create_connection(lambda: _Connection(self), "127.0.0.1", self.port)
-            connections.append(connection)
-        return connections
-
-    def answered(self, connection: _Connection, latency: float, ok: bool) -> None:
-        if ok:
-            self.latencies.append(latency)
-        else:
-            self.errors += 1
-        self._next(connection)
-
-    def failed(self, connection: _Connection) -> None:
-        if connection.transport is not None and not connection.transport.is_closing():
-            self.errors += 1
-            connection.transport.close()
-            self._next(connection, alive=False)
-
-    def _next(self, connection: _Connection, alive: bool = True) -> None:
-        now = time.perf_counter()
-        if self.backlog and alive:
-            connection.send(self.backlog.popleft())
-        elif self.closed_loop and now < self.deadline and alive:
-            connection.send(now)
-        else:
-            self.busy -= 1
-            if alive:
-                self.idle.append(connection)
-            if self.busy == 0 and now >= self.deadline and self.done is not None and not self.done.done():
-                self.done.set_result(None)
-
-    async def closed_loop_run(self, seconds: float) -> float:
-        """Every connection sends its next request as soon as the last one is answered."""
-        self.closed_loop = True
-        connections = await self._open()
-        self.done = asyncio.get_running_loop().create_future()
-        started = time.perf_counter()
-        self.deadline = started + seconds
-        self.busy = len(connections)
-        for connection in connections:
-            connection.send(time.perf_counter())
-        await self.done
-        elapsed = time.perf_counter() - started
-        self._close(connections)
-        return elapsed
-
-    async def open_loop_run(self, rate: float, seconds: float) -> float:
-        """Requests are due on a fixed schedule whatever the answers do (as wrk2 does); one that
-        finds every connection busy waits, and its latency counts from when it was due."""
-        self.closed_loop = False
-        connections = await self._open()
-        self.idle = list(connections)
-        loop = asyncio.get_running_loop()
-        self.done = loop.create_future()
-        started = time.perf_counter()
-        total = int(rate * seconds)
-        self.deadline = math.inf  # not done before every request is sent, however late the loop runs
-        sent = 0
-        while sent < total:
-            now = time.perf_counter()
-            due = min(total, int((now - started) * rate) + 1)
-            while sent < due:
-                sent += 1
-                if self.idle:
-                    self.busy += 1
-                    self.idle.pop().send(now)
-                else:
-                    self.backlog.append(now)
-            # uvloop's timers count whole milliseconds: a shorter sleep would spin, and the spinning
-            # client would take the CPU the servers need; so requests due within a tick leave together
-            await asyncio.sleep(max(TICK_SECONDS, started + sent / rate - time.perf_counter()))
-        self.deadline = 0.0
-        if self.busy or self.backlog:
-            await self.done
-        elapsed = time.perf_counter() - started
-        self._close(connections)
-        return elapsed
-
-    @staticmethod
-    def _close(connections: list[_Connection]) -> None:
-        for connection in connections:
-            if connection.transport is not None:
-                connection.transport.close()
+            f"content-length: {len(BODY)}\r\n\r\n".encode()
+            + BODY
+        )
+        arguments = (port, self.concurrency, rate or 0, seconds, request, latencies)
+        before = processes.cpu()
+        finished = subprocess.run(
+            [str(self.binary), *map(str, arguments)], capture_output=True, text=True, check=False
+        )
+        after = processes.cpu()
+        if finished.returncode != 0:
+            raise SystemExit(f"the load generator failed on port {port}: {finished.stderr.strip()}")
+        summary = json.loads(finished.stdout)
+        cpu = {key: after[key] - before[key] for key in before}
+        cpu["client"] = summary["cpu"]
+        return Result(
+            name, summary["seconds"], np.fromfile(latencies), summary["errors"], cpu, summary["sent"]
+        )
 
 
 class Processes:
-    """CPU time (user + system) of the measured processes, read from /proc, and of this one."""
+    """CPU time (user + system) of the measured processes, read from /proc."""
 
     def __init__(self, pids: dict[str, int]) -> None:
         self.pids = pids
 
     def cpu(self) -> dict[str, float]:
-        seconds = {name: _process_cpu(pid) for name, pid in self.pids.items()}
-        seconds["client"] = time.process_time()
-        return seconds
+        return {name: _process_cpu(pid) for name, pid in self.pids.items()}
 
 
 def _process_cpu(pid: int) -> float:
@@ -333,26 +219,10 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(
-    name: str, port: int, concurrency: int, processes: Processes, rate: float | None, seconds: float
-) -> Result:
-    """One slice: closed loop at peak (`rate` None) or open loop at `rate`, on a fresh uvloop."""
-    load = LoadGenerator(port, concurrency)
-    before = processes.cpu()
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        if rate is None:
-            elapsed = runner.run(load.closed_loop_run(seconds))
-        else:
-            elapsed = runner.run(load.open_loop_run(rate, seconds))
-    after = processes.cpu()
-    cpu = {key: after[key] - before[key] for key in before}
-    return Result(name, elapsed, np.array(load.latencies), load.errors, cpu, load.sent)
-
-
 def alternate(
+    load: LoadGenerator,
     phase: str,
     ports: tuple[int, int],
-    concurrency: int,
     processes: Processes,
     rate: float | None,
     duration: float,
@@ -363,7 +233,7 @@ def alternate(
     while remaining > 0:
         seconds = min(SLICE_SECONDS, remaining)
         for side, port, results in zip(("direct", "proxy"), ports, slices, strict=True):
-            results.append(measure(f"{side}, {phase}", port, concurrency, processes, rate, seconds))
+            results.append(load.run(f"{side}, {phase}", port, processes, rate, seconds))
         remaining -= seconds
     return merge(slices[0]), merge(slices[1])
 
@@ -402,11 +272,11 @@ def count_records(destination: Path) -> int:
     return sum(len(path.read_bytes().splitlines()) for path in destination.rglob("*.jsonl"))
 
 
-def run_once(ports: tuple[int, int], concurrency: int, processes: Processes, duration: float) -> Run:
+def run_once(load: LoadGenerator, ports: tuple[int, int], processes: Processes, duration: float) -> Run:
     """Peak (closed loop), then half of the proxy's peak rate (open loop), both sides alternating."""
-    direct_peak, proxy_peak = alternate("peak", ports, concurrency, processes, None, duration)
+    direct_peak, proxy_peak = alternate(load, "peak", ports, processes, None, duration)
     half = proxy_peak.rate / 2
-    direct_half, proxy_half = alternate(f"{half:.0f} req/s", ports, concurrency, processes, half, duration)
+    direct_half, proxy_half = alternate(load, f"{half:.0f} req/s", ports, processes, half, duration)
     return Run(direct_peak, proxy_peak, direct_half, proxy_half)
 
 
@@ -501,25 +371,31 @@ def main() -> None:
             access_log=False,
         )
         return
+    work = Path(tempfile.mkdtemp(prefix="modelwatch-bench-load-"))
+    try:
+        benchmark(arguments, LoadGenerator(work, arguments.concurrency))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
+
+def benchmark(arguments: argparse.Namespace, load: LoadGenerator) -> None:
     upstream_port, proxy_port = free_port(), free_port()
     destination = Path(tempfile.mkdtemp(prefix="modelwatch-bench-"))
     upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
     proxy = start_proxy(upstream_port, proxy_port, destination)
     processes = Processes({"proxy": proxy.pid, "model": upstream.pid})
-    concurrency = arguments.concurrency
     runs: list[Run] = []
     try:
         wait_for_port(upstream_port, upstream)
         wait_for_port(proxy_port, proxy)
         print(
             f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, {arguments.duration:g} s "
-            f"per side and phase, concurrency {concurrency}, 100% sampling, {arguments.runs} run(s)"
+            f"per side and phase, concurrency {load.concurrency}, 100% sampling, {arguments.runs} run(s)"
         )
-        measure("warm-up", upstream_port, concurrency, processes, None, 1.0)
-        warm_up = measure("warm-up", proxy_port, concurrency, processes, None, 1.0)
+        load.run("warm-up", upstream_port, processes, None, 1.0)
+        warm_up = load.run("warm-up", proxy_port, processes, None, 1.0)
         for number in range(1, arguments.runs + 1):
-            runs.append(run_once((upstream_port, proxy_port), concurrency, processes, arguments.duration))
+            runs.append(run_once(load, (upstream_port, proxy_port), processes, arguments.duration))
             print(f"\nrun {number} (load average {os.getloadavg()[0]:.1f} after it)\n{runs[-1].report()}")
         proxy.send_signal(signal.SIGTERM)
         proxy.wait(120)
@@ -537,10 +413,10 @@ def main() -> None:
     print(f"captured records / requests sent through the proxy: {captured} / {sent}")
     if not arguments.no_references:
         half = float(np.median([run.proxy_peak.rate for run in runs])) / 2
-        references(concurrency, arguments.duration, half)
+        references(load, arguments.duration, half)
 
 
-def references(concurrency: int, duration: float, half: float) -> None:
+def references(load: LoadGenerator, duration: float, half: float) -> None:
     """What a proxy with no capture costs on this machine, against direct in the same way, at peak
     and at `half` (the proxy's half-load rate): a minimal Python relay (uvloop, bytes copied, no HTTP
     parsing) and nginx where installed."""
@@ -566,11 +442,11 @@ def references(concurrency: int, duration: float, half: float) -> None:
         print(f"\nreferences, no capture, against direct at peak, then at {half:.0f} req/s:")
         for label, (port, pid) in proxies.items():
             processes = Processes({"proxy": pid, "model": upstream.pid})
-            measure("warm-up", port, concurrency, processes, None, 1.0)
+            load.run("warm-up", port, processes, None, 1.0)
             ports = (upstream_port, port)
-            direct, proxied = alternate("peak", ports, concurrency, processes, None, duration)
+            direct, proxied = alternate(load, "peak", ports, processes, None, duration)
             print(f"  {label:<22} {proxied.rate / direct.rate:6.1%} of direct   {proxied.line()[27:]}")
-            direct, proxied = alternate("half", ports, concurrency, processes, half, duration)
+            direct, proxied = alternate(load, "half", ports, processes, half, duration)
             print(
                 f"  {'':<22} p99 added {proxied.percentile(99) - direct.percentile(99):5.2f} ms, "
                 f"p50 added {proxied.percentile(50) - direct.percentile(50):5.2f} ms "
