@@ -9,10 +9,11 @@ slices (so that the noise of a shared machine falls on both alike):
    not saturated;
 3. the proxy is stopped with SIGTERM and its capture files are counted against the requests sent
    through it (100% sampling);
-4. references, measured the same way at peak and at the proxy's half-load rate: a minimal Python
-   relay (uvloop, bytes copied, no HTTP parsing, no capture: the least a Python proxy costs) and
-   nginx (one worker, no capture) where it is installed. Their added p99 is what any proxy adds on
-   this machine at that rate.
+4. references: a minimal Python relay (uvloop, bytes copied, no HTTP parsing, no capture: the
+   least a Python proxy costs) and nginx (one worker, no capture) where it is installed, each
+   against direct at peak; then direct, a fresh capturing proxy and the references in turn in the
+   same slices at the proxy's half-load rate. Their added p99 is what any proxy adds on this
+   machine at that rate.
 Ratios are what to read on a noisy machine: both sides of each ratio ran moments apart.
 The client is `loadgen.c`, built here with the system's C compiler (it says why C).
 """
@@ -145,6 +146,7 @@ class Result:
     errors: int
     cpu: dict[str, float]  # CPU seconds each process spent during the measurement
     sent: int  # requests written, answered or not
+    slice_p99s: tuple[float, ...]  # ms, of each slice merged into this result
 
     @property
     def rate(self) -> float:
@@ -199,9 +201,9 @@ class LoadGenerator:
         summary = json.loads(finished.stdout)
         cpu = {key: after[key] - before[key] for key in before}
         cpu["client"] = summary["cpu"]
-        return Result(
-            name, summary["seconds"], np.fromfile(latencies), summary["errors"], cpu, summary["sent"]
-        )
+        answered = np.fromfile(latencies)
+        p99 = float(np.percentile(answered, 99) * 1000) if len(answered) else float("nan")
+        return Result(name, summary["seconds"], answered, summary["errors"], cpu, summary["sent"], (p99,))
 
 
 class Processes:
@@ -219,23 +221,21 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+Sides = dict[str, tuple[int, Processes]]  # name: (port, the processes whose CPU it shows)
+
+
 def alternate(
-    load: LoadGenerator,
-    phase: str,
-    ports: tuple[int, int],
-    processes: Processes,
-    rate: float | None,
-    duration: float,
-) -> tuple[Result, Result]:
-    """Direct and proxied in alternating slices of a few seconds, so the machine's noise hits both alike."""
-    slices: tuple[list[Result], list[Result]] = ([], [])
+    load: LoadGenerator, phase: str, sides: Sides, rate: float | None, duration: float
+) -> dict[str, Result]:
+    """The sides in turn, in slices of a few seconds, so that the machine's noise hits them alike."""
+    slices: dict[str, list[Result]] = {name: [] for name in sides}
     remaining = duration
     while remaining > 0:
         seconds = min(SLICE_SECONDS, remaining)
-        for side, port, results in zip(("direct", "proxy"), ports, slices, strict=True):
-            results.append(load.run(f"{side}, {phase}", port, processes, rate, seconds))
+        for name, (port, processes) in sides.items():
+            slices[name].append(load.run(f"{name}, {phase}", port, processes, rate, seconds))
         remaining -= seconds
-    return merge(slices[0]), merge(slices[1])
+    return {name: merge(results) for name, results in slices.items()}
 
 
 def merge(results: list[Result]) -> Result:
@@ -246,6 +246,7 @@ def merge(results: list[Result]) -> Result:
         sum(result.errors for result in results),
         {key: sum(result.cpu[key] for result in results) for key in results[0].cpu},
         sum(result.sent for result in results),
+        sum((result.slice_p99s for result in results), ()),
     )
 
 
@@ -272,12 +273,12 @@ def count_records(destination: Path) -> int:
     return sum(len(path.read_bytes().splitlines()) for path in destination.rglob("*.jsonl"))
 
 
-def run_once(load: LoadGenerator, ports: tuple[int, int], processes: Processes, duration: float) -> Run:
+def run_once(load: LoadGenerator, sides: Sides, duration: float) -> Run:
     """Peak (closed loop), then half of the proxy's peak rate (open loop), both sides alternating."""
-    direct_peak, proxy_peak = alternate(load, "peak", ports, processes, None, duration)
-    half = proxy_peak.rate / 2
-    direct_half, proxy_half = alternate(load, f"{half:.0f} req/s", ports, processes, half, duration)
-    return Run(direct_peak, proxy_peak, direct_half, proxy_half)
+    peak = alternate(load, "peak", sides, None, duration)
+    half = peak["proxy"].rate / 2
+    at_half = alternate(load, f"{half:.0f} req/s", sides, half, duration)
+    return Run(peak["direct"], peak["proxy"], at_half["direct"], at_half["proxy"])
 
 
 @dataclass
@@ -395,7 +396,8 @@ def benchmark(arguments: argparse.Namespace, load: LoadGenerator) -> None:
         load.run("warm-up", upstream_port, processes, None, 1.0)
         warm_up = load.run("warm-up", proxy_port, processes, None, 1.0)
         for number in range(1, arguments.runs + 1):
-            runs.append(run_once(load, (upstream_port, proxy_port), processes, arguments.duration))
+            sides = {"direct": (upstream_port, processes), "proxy": (proxy_port, processes)}
+            runs.append(run_once(load, sides, arguments.duration))
             print(f"\nrun {number} (load average {os.getloadavg()[0]:.1f} after it)\n{runs[-1].report()}")
         proxy.send_signal(signal.SIGTERM)
         proxy.wait(120)
@@ -417,12 +419,14 @@ def benchmark(arguments: argparse.Namespace, load: LoadGenerator) -> None:
 
 
 def references(load: LoadGenerator, duration: float, half: float) -> None:
-    """What a proxy with no capture costs on this machine, against direct in the same way, at peak
-    and at `half` (the proxy's half-load rate): a minimal Python relay (uvloop, bytes copied, no HTTP
-    parsing) and nginx where installed."""
+    """What a proxy with no capture costs on this machine: a minimal Python relay (uvloop, bytes
+    copied, no HTTP parsing) and nginx where installed, each against direct at peak; then, at `half`
+    (the proxy's half-load rate), direct, a capturing proxy and the references in the same
+    alternating slices, so that each one's added p99 is measured under the same noise."""
     upstream_port = free_port()
     upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
     started: list[subprocess.Popen] = [upstream]
+    destination = Path(tempfile.mkdtemp(prefix="modelwatch-bench-"))
     try:
         wait_for_port(upstream_port, upstream)
         relay_port = free_port()
@@ -435,27 +439,44 @@ def references(load: LoadGenerator, duration: float, half: float) -> None:
         nginx_port = free_port()
         nginx = start_nginx(nginx_port, upstream_port)
         if nginx is None:
-            print("nginx is not installed (apt-get install nginx-light): its reference line is left out")
+            print("nginx is not installed (apt-get install nginx-light): its reference lines are left out")
         else:
             started.append(nginx[0])
             proxies["nginx, one worker"] = (nginx_port, nginx[1])
-        print(f"\nreferences, no capture, against direct at peak, then at {half:.0f} req/s:")
-        for label, (port, pid) in proxies.items():
-            processes = Processes({"proxy": pid, "model": upstream.pid})
-            load.run("warm-up", port, processes, None, 1.0)
-            ports = (upstream_port, port)
-            direct, proxied = alternate(load, "peak", ports, processes, None, duration)
-            print(f"  {label:<22} {proxied.rate / direct.rate:6.1%} of direct   {proxied.line()[27:]}")
-            direct, proxied = alternate(load, "half", ports, processes, half, duration)
+        proxy_port = free_port()
+        proxy = start_proxy(upstream_port, proxy_port, destination)
+        started.append(proxy)
+        wait_for_port(proxy_port, proxy)
+        direct: Sides = {"direct": (upstream_port, Processes({"model": upstream.pid}))}
+        sides = direct | {
+            label: (port, Processes({"proxy": pid, "model": upstream.pid}))
+            for label, (port, pid) in {"modelwatch capture": (proxy_port, proxy.pid), **proxies}.items()
+        }
+        print("\nreferences, no capture, against direct at peak:")
+        for label in proxies:
+            load.run("warm-up", *sides[label], None, 1.0)
+            peak = alternate(load, "peak", direct | {label: sides[label]}, None, duration)
+            share = peak[label].rate / peak["direct"].rate
+            print(f"  {label:<22} {share:6.1%} of direct   {peak[label].line()[27:]}")
+        load.run("warm-up", *sides["modelwatch capture"], None, 1.0)
+        at_half = alternate(load, "half", sides, half, duration)
+        print(f"\nat {half:.0f} req/s, in turn in the same {SLICE_SECONDS:g} s slices, capture at 100%:")
+        for label, result in at_half.items():
+            added = (
+                f"added p99 {result.percentile(99) - at_half['direct'].percentile(99):5.2f} ms, "
+                f"p50 {result.percentile(50) - at_half['direct'].percentile(50):4.2f} ms"
+            )
+            cpu = "  ".join(f"{name} {result.cpu_per_request(name):3.0f}" for name in result.cpu)
             print(
-                f"  {'':<22} p99 added {proxied.percentile(99) - direct.percentile(99):5.2f} ms, "
-                f"p50 added {proxied.percentile(50) - direct.percentile(50):5.2f} ms "
-                f"(direct p99 {direct.percentile(99):.2f} ms)"
+                f"  {label:<22} p50 {result.percentile(50):4.2f} ms   p99 {result.percentile(99):5.2f} ms   "
+                f"{added if label != 'direct' else ' ' * len(added)}   p99 per slice "
+                f"{min(result.slice_p99s):4.1f} to {max(result.slice_p99s):4.1f} ms   CPU µs/request: {cpu}"
             )
     finally:
         for process in reversed(started):
             process.terminate()
             process.wait(30)
+        shutil.rmtree(destination, ignore_errors=True)
 
 
 if __name__ == "__main__":
