@@ -29,6 +29,7 @@ class Behaviour:
     failing_every: int = 0  # answer 500 to every n-th request
     split: bool = False  # write the head and the body apart, a moment between them
     close_after: int = 0  # close each connection after this many answers
+    chunked: bool = False  # frame bodies by chunks, not by a Content-Length
 
 
 class _Model(asyncio.Protocol):
@@ -55,10 +56,13 @@ class _Model(asyncio.Protocol):
         failing = behaviour.failing_every and self.server.requests % behaviour.failing_every == 0
         self.server.failed += bool(failing)
         payload = b'{"predictions": [0.5]}'
+        framing = "transfer-encoding: chunked" if behaviour.chunked else f"Content-Length: {len(payload)}"
         head = (
             f"HTTP/1.1 {'500 Internal Server Error' if failing else '200 OK'}\r\n"
-            f"content-type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+            f"content-type: application/json\r\n{framing}\r\n\r\n"
         ).encode()
+        if behaviour.chunked:
+            payload = b"%x\r\n%s\r\n0\r\n\r\n" % (len(payload), payload)
         if behaviour.split:
             self.transport.write(head)
             await asyncio.sleep(0.002)
@@ -189,14 +193,21 @@ def test_statuses_other_than_200_are_errors_not_latencies(
     assert len(latencies) == 200
 
 
-def test_closed_connections_are_errors_and_the_rest_carry_the_load(
-    loadgen: Path, tmp_path: Path, serve: Serve
+@pytest.mark.parametrize(
+    ("behaviour", "answered"),
+    [(Behaviour(close_after=5), 20), (Behaviour(chunked=True), 4)],
+    ids=["closed after five answers", "no Content-Length"],
+)
+def test_a_run_whose_connections_all_fail_is_an_error(
+    loadgen: Path, tmp_path: Path, serve: Serve, behaviour: Behaviour, answered: int
 ) -> None:
-    server = serve(Behaviour(close_after=5))
+    """A connection closed under a request, or a response the generator cannot delimit, ends that
+    connection; a closed loop with none left must fail, not report the short run as a result."""
+    server = serve(behaviour)
     finished, _ = run(loadgen, tmp_path, server.port, 4, 0, 0.3)
     assert finished.returncode == 1
     assert finished.stderr.strip() == "loadgen: every connection failed"
-    assert server.requests == 20
+    assert server.requests == answered
 
 
 def test_bad_arguments_are_one_line_errors(loadgen: Path, tmp_path: Path) -> None:
