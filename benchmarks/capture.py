@@ -138,6 +138,11 @@ def start_nginx(port: int, upstream_port: int) -> tuple[subprocess.Popen, int] |
     return master, int(children[0])
 
 
+def percentile_ms(latencies: np.ndarray, q: float) -> float:
+    """The q-th percentile of latencies in seconds, in milliseconds (NaN when there are none)."""
+    return float(np.percentile(latencies, q) * 1000) if len(latencies) else float("nan")
+
+
 @dataclass
 class Result:
     name: str
@@ -153,7 +158,7 @@ class Result:
         return len(self.latencies) / self.seconds
 
     def percentile(self, q: float) -> float:
-        return float(np.percentile(self.latencies, q) * 1000) if len(self.latencies) else float("nan")
+        return percentile_ms(self.latencies, q)
 
     def cpu_per_request(self, process: str) -> float:
         """Microseconds of CPU per request, in user and system time."""
@@ -202,8 +207,8 @@ class LoadGenerator:
         cpu = {key: after[key] - before[key] for key in before}
         cpu["client"] = summary["cpu"]
         answered = np.fromfile(latencies)
-        p99 = float(np.percentile(answered, 99) * 1000) if len(answered) else float("nan")
-        return Result(name, summary["seconds"], answered, summary["errors"], cpu, summary["sent"], (p99,))
+        slice_p99s = (percentile_ms(answered, 99),)
+        return Result(name, summary["seconds"], answered, summary["errors"], cpu, summary["sent"], slice_p99s)
 
 
 class Processes:
