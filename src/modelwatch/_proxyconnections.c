@@ -22,6 +22,7 @@ static PyObject *str_close, *str_resume, *str_parse, *str_renew_parser, *str_sen
     *str_after_answer, *str_write, *str_writelines, *empty_bytes;
 
 #define CONNECTION_CLOSE "connection: close\r\n"
+#define POSTPONE_BELOW 65536 /* a body shorter leaves whole with the response's end (client_response_start) */
 
 static inline int present(PyObject *object) { return object != NULL && object != Py_None; }
 
@@ -253,8 +254,8 @@ static PyObject *Upstream_data_received(Upstream *self, PyObject *data) {
         if (found == 1) {
             result = upstream_response_whole(self, data, &plain);
         } else if (found == 2) {
-            /* its head whole, its body to come: passed on as it comes (a server that writes the head and
-               the body apart, as uvicorn does, has a fifth of its responses read so at half load) */
+            /* its head whole, its body to come (a server that writes the head and the body apart, as uvicorn
+               does, has a fifth of its responses read so at half load): see client_response_start */
             self->remaining = plain.head_length + plain.body_length - PyBytes_GET_SIZE(data);
             result = client_response_start(self->handler, data, &plain);
         }
@@ -487,6 +488,8 @@ typedef struct {
     /* a plain response passed on as it comes: the capture prefix of its body so far (a bytearray), its
        content type, and its body's length */
     PyObject *held, *held_type;
+    /* a small plain response's bytes so far (a list), held to leave in one write with its last part */
+    PyObject *postponed;
     Py_ssize_t output_size;
     double quiet_since, inference_time, upstream_started;
     int status;
@@ -650,8 +653,10 @@ static PyObject *as_sent(Client *self, PyObject *data, Py_ssize_t *head_length) 
     return out;
 }
 
+/* `data`: bytes, or a list of them (one system call for all). */
 static int client_write(Client *self, PyObject *data) {
-    return present(self->transport) ? done(call_method_one(self->transport, str_write, data)) : 0;
+    if (!present(self->transport)) return 0;
+    return done(call_method_one(self->transport, PyList_CheckExact(data) ? str_writelines : str_write, data));
 }
 
 /* The last bytes of the exchange's response (`out`), after its capture record: written, `upstream` (a
@@ -700,8 +705,10 @@ static int hold(Client *self, const char *bytes, Py_ssize_t size) {
     return 0;
 }
 
-/* The start of a plain response whose body comes in further reads (client_response_part): passed on as it
-   came, as the httptools path would pass it on, but with no parsing. */
+/* The start of a plain response whose body comes in further reads (client_response_part), with no parsing. A
+   body under POSTPONE_BELOW bytes leaves whole with the head and the last part, as nginx postpones small output: a
+   server that writes its head and body apart (uvicorn does) would otherwise cost a second write and wake the
+   client twice for one answer. A larger one is passed on as it comes, as the httptools path does. */
 static int client_response_start(PyObject *client, PyObject *data, const PlainResponse *plain) {
     Client *self = (Client *)client;
     if (!initialized(self->queue)) return -1;
@@ -709,6 +716,7 @@ static int client_response_start(PyObject *client, PyObject *data, const PlainRe
     self->responded = 1; /* the status is on its way: a failure from here on cuts the connection */
     Py_CLEAR(self->held);
     Py_CLEAR(self->held_type);
+    Py_CLEAR(self->postponed);
     Py_ssize_t head_length = plain->head_length;
     PyObject *out = as_sent(self, data, &head_length);
     if (out == NULL) return -1;
@@ -720,7 +728,13 @@ static int client_response_start(PyObject *client, PyObject *data, const PlainRe
         result = self->held == NULL ? -1 : hold(self, PyBytes_AS_STRING(out) + head_length,
                                                PyBytes_GET_SIZE(out) - head_length);
     }
-    if (result == 0) result = client_write(self, out);
+    if (result == 0 && plain->body_length < POSTPONE_BELOW) {
+        self->postponed = PyList_New(1);
+        if (self->postponed == NULL) result = -1;
+        else PyList_SET_ITEM(self->postponed, 0, Py_NewRef(out));
+    } else if (result == 0) {
+        result = client_write(self, out);
+    }
     Py_DECREF(out);
     return result;
 }
@@ -729,7 +743,10 @@ static int client_response_part(PyObject *client, PyObject *chunk, int last) {
     Client *self = (Client *)client;
     double finished = monotonic_seconds();
     if (hold(self, PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk)) < 0) return -1;
-    if (!last) return client_write(self, chunk);
+    if (self->postponed != NULL && PyList_Append(self->postponed, chunk) < 0) return -1;
+    if (!last) return self->postponed != NULL ? 0 : client_write(self, chunk);
+    PyObject *out = self->postponed != NULL ? self->postponed : Py_NewRef(chunk);
+    self->postponed = NULL;
     int result = 0;
     if (self->held != NULL) {
         PyObject *body =
@@ -741,9 +758,13 @@ static int client_response_part(PyObject *client, PyObject *chunk, int last) {
     }
     PyObject *upstream = self->upstream;
     self->upstream = NULL;
-    if (result == 0) return client_finish(self, upstream, finished, chunk);
-    Py_XDECREF(upstream);
-    return -1;
+    if (result == 0) {
+        result = client_finish(self, upstream, finished, out);
+    } else {
+        Py_XDECREF(upstream);
+    }
+    Py_DECREF(out);
+    return result;
 }
 
 static PyObject *Client_data_received(Client *self, PyObject *data) {
@@ -822,7 +843,7 @@ static PyObject *Client_answered(Client *self, PyObject *Py_UNUSED(ignored)) {
 #define CLIENT_OBJECTS(apply)                                                                                          \
     apply(pool) apply(rules) apply(base_path) apply(upstream_host) apply(loop_time) apply(should_capture) apply(clock) \
         apply(put) apply(submit) apply(exchange_type) apply(metric_values) apply(latency_bounds) apply(queue) apply(transport)    \
-            apply(forwarded) apply(upstream) apply(held) apply(held_type)
+            apply(forwarded) apply(upstream) apply(held) apply(held_type) apply(postponed)
 
 static int Client_traverse(Client *self, visitproc visit, void *arg) {
 #define VISIT(field) Py_VISIT(self->field);
@@ -878,6 +899,8 @@ static PyMemberDef Client_members[] = {
     {"gone", T_BOOL, offsetof(Client, gone), 0, NULL},
     {"_reading_paused", T_BOOL, offsetof(Client, reading_paused), 0, NULL},
     {"_capturing", T_BOOL, offsetof(Client, capturing), 0, NULL},
+    {"_postponed", T_OBJECT, offsetof(Client, postponed), READONLY,
+     "the bytes so far of a small plain response held to leave in one write with its last part (a list), or None"},
     {"_keep_alive", T_BOOL, offsetof(Client, keep_alive), 0, NULL},
     {"_retried", T_BOOL, offsetof(Client, retried), 0, NULL},
     {"_responded", T_BOOL, offsetof(Client, responded), 0, NULL},
@@ -919,6 +942,7 @@ static PyTypeObject ClientType = {
 };
 
 int add_connection_types(PyObject *module) {
+    if (PyModule_AddIntConstant(module, "POSTPONE_BELOW", POSTPONE_BELOW) < 0) return -1;
     static const struct {
         PyObject **name;
         const char *text;

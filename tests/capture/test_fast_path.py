@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from modelwatch._httpkernels import forward_request, plain_response
+from modelwatch._httpkernels import POSTPONE_BELOW, forward_request, plain_response
 
 from modelwatch.capture.exchange import Exchange
 from modelwatch.capture.metrics import ProxyMetrics
@@ -132,7 +132,12 @@ class _Harness:
             queued_at_writes.append(self.writer.stats.submitted - queued_before)
             _Transport.write(client_transport, data)
 
+        def writelines(parts: list[bytes]) -> None:
+            queued_at_writes.append(self.writer.stats.submitted - queued_before)
+            _Transport.writelines(client_transport, parts)
+
         client_transport.write = write  # type: ignore[method-assign]
+        client_transport.writelines = writelines  # type: ignore[method-assign]
         client.connection_made(client_transport)  # type: ignore[arg-type]
         if not fast:
             client._parser_idle = False  # as if httptools held part of a request: it parses this one
@@ -411,10 +416,26 @@ def test_a_plain_response_in_several_reads_is_passed_on_with_no_parsing(
         PLAIN_REQUEST, response, fast=True, cuts=tuple(len(head) + cut % len(body) for cut in cuts)
     )
     assert harness.parsed_reads == 0
-    assert b"".join(split.to_client) == response
-    assert split.queued_at_writes[-1] == 1
-    assert set(split.queued_at_writes[:-1]) <= {0}
+    assert split.to_client == [response]  # held to its end: one write, one wake-up of the client
+    assert split.queued_at_writes == [1]
     assert (split.exchanges, split.statuses, split.upstream_kept) == (whole.exchanges, whole.statuses, True)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("length", [POSTPONE_BELOW - 1, POSTPONE_BELOW])
+def test_a_response_body_from_64_kib_streams_through_and_a_shorter_one_leaves_whole(
+    harness: _Harness, fast: bool, length: int
+) -> None:
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: %d\r\n\r\n" % length
+    response = head + bytes(range(256)) * (length // 256) + b"x" * (length % 256)
+    cuts = (len(head), len(head) + 1000)
+    outcome = harness.run(PLAIN_REQUEST, response, fast=fast, cuts=cuts)
+    pieces = [response[start:end] for start, end in itertools.pairwise((0, *cuts, len(response)))]
+    assert outcome.to_client == ([response] if length < POSTPONE_BELOW else pieces)  # else as it came
+    assert outcome.queued_at_writes[-1] == 1
+    assert set(outcome.queued_at_writes[:-1]) <= {0}
+    assert outcome.statuses == {200: 1}
+    assert outcome.upstream_kept
 
 
 @_EXAMPLES

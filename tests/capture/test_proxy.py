@@ -354,7 +354,8 @@ class _SplittingUpstream(socketserver.BaseRequestHandler):
 
 def test_requests_and_responses_split_across_reads_or_whole_mix_on_one_connection(tmp_path) -> None:
     """The fast path takes what comes whole in one read, httptools what does not, one after another on
-    the same client and upstream connections: every answer and every record comes out right."""
+    the same client and upstream connections: every answer and every record comes out right, and a
+    response whose head came 50 ms before its body still reaches the client in one piece."""
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SplittingUpstream)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     writer = CaptureWriter(str(tmp_path), "demo")
@@ -365,7 +366,7 @@ def test_requests_and_responses_split_across_reads_or_whole_mix_on_one_connectio
         ("/whole", b"c", True),
         ("/split", b"d", True),
     ]
-    replies = []
+    replies, first_reads = [], []
     try:
         with serve_proxy_in_thread(app) as url:
             host, port = url.removeprefix("http://").split(":")
@@ -382,7 +383,8 @@ def test_requests_and_responses_split_across_reads_or_whole_mix_on_one_connectio
                     else:
                         connection.sendall(request + body)
                     expected = b'{"echo": "%s"}' % body
-                    reply = b""
+                    reply = connection.recv(65536)
+                    first_reads.append(reply)
                     while not reply.endswith(expected):
                         reply += connection.recv(65536)
                     replies.append(reply)
@@ -391,6 +393,7 @@ def test_requests_and_responses_split_across_reads_or_whole_mix_on_one_connectio
         server.shutdown()
         server.server_close()
         writer.close()
+    assert first_reads == replies
     for reply, (_, body, _) in zip(replies, exchanges, strict=True):
         answer = b'{"echo": "%s"}' % body
         assert reply == (

@@ -5,7 +5,10 @@ appended to the upstream URL, so neither an absolute URI nor a `Host` header can
 Method, path, query, headers and body are forwarded unchanged except for hop-by-hop headers; `Host`
 is the upstream's, as with nginx's default, and the client's goes in `X-Forwarded-Host`. Request
 bodies are read whole before forwarding (inference requests are small and the upstream gets an
-exact Content-Length); responses stream back as they arrive while a tee keeps the capture prefix.
+exact Content-Length); responses stream back as they arrive while a tee keeps the capture prefix,
+except that one with a Content-Length under 64 KiB leaves whole at its end, in one write (as nginx
+postpones small output: a model server that writes the head and the body apart would otherwise
+wake the client twice for one answer).
 
 A request or response that is plain and arrives in one read (nearly all inference traffic) takes
 the fast path of `modelwatch._httpkernels`: parsed, checked and rebuilt in one C call instead of a
@@ -30,7 +33,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from modelwatch._httpkernels import ClientBase, Request, now
+from modelwatch._httpkernels import POSTPONE_BELOW, ClientBase, Request, now
 from modelwatch.capture.addresses import parse_upstream
 from modelwatch.capture.exchange import (
     CUSTOM_ATTRIBUTES_HEADERS,
@@ -210,6 +213,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         self._connect_task: asyncio.Task[None] | None = None
         self._framing = ResponseFraming()
         self._chunked_out = False
+        self._postponing = False  # a small response with a Content-Length: it leaves whole at its end
         self._tee: BodyTee | None = None  # the response body's capture prefix
         self._out: list[bytes] = []
 
@@ -404,6 +408,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         has_body = not request.is_head and status not in (204, 304)
         delimited = framing.content_length is not None and not framing.chunked
         self._chunked_out = has_body and not delimited and request.http_11
+        self._postponing = has_body and delimited and framing.content_length < POSTPONE_BELOW
         if has_body and not delimited and not request.http_11:
             self._keep_alive = False  # an HTTP/1.0 client: the end of the body is the end of the connection
         out = self._out  # empty: the previous response was flushed whole
@@ -430,7 +435,12 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
 
     def response_flush(self) -> None:
         """End of one read from the upstream: what it brought (the head and body pieces) leaves in one
-        write."""
+        write, unless the response is a small one with a Content-Length, which leaves whole at its end
+        as on the fast path."""
+        if not self._postponing:
+            self._write_out()
+
+    def _write_out(self) -> None:
         out = self._out
         if out and self.transport is not None:
             self.transport.write(b"".join(out))
@@ -444,7 +454,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         if tee is not None:  # before the last bytes go out, as on the fast path
             self._capture(self._framing.content_type, tee.body(), tee.size)
         upstream, self._upstream = self._upstream, None  # before the write: it may pause_writing()
-        self.response_flush()
+        self._write_out()
         if upstream is not None:
             self.pool.release(upstream)
         self._exchange_done(finished)
@@ -459,7 +469,9 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
             return
         self.metrics.upstream_errors += 1
         if self._responded:  # the status is already on its way: cutting the connection is the honest answer
-            self.response_flush()
+            if self._postponed is not None and self.transport is not None:
+                self.transport.writelines(self._postponed)  # what the fast path held, as the other path
+            self._write_out()
             self.abort(flush=True)
             return
         self._queue.pop(0)
