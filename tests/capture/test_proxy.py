@@ -244,17 +244,28 @@ def test_binary_upstream_body_is_captured_base64(proxy: RunningProxy) -> None:
     assert record.endpoint_output.payload_bytes() == BINARY_BODY
 
 
+_SHORT_HEADS = {  # a response cut short: 4 bytes of the 100 its head announces, then the connection closes
+    b"GET /short-plain": b"HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: 100\r\n\r\n",
+    b"GET /short-parsed": b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nKeep-Alive: timeout=5\r\n"
+    b"content-length: 100\r\n\r\n",  # a hop-by-hop header: httptools parses it, not the fast path
+}
+
+
 class _RawUpstream(socketserver.BaseRequestHandler):
-    """Answers the way old or broken servers do: a body ended by closing, or bytes that are not HTTP."""
+    """Answers the way old or broken servers do: a body ended by closing, a body cut short, or bytes that
+    are not HTTP."""
 
     def handle(self) -> None:
         request = b""
         while b"\r\n\r\n" not in request:
             request += self.request.recv(65536)
+        short = [head for path, head in _SHORT_HEADS.items() if request.startswith(path)]
         if request.startswith(b"GET /eof"):
             self.request.sendall(
                 b"HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\nconnection: close\r\n\r\n1,2\n3,4\n"
             )
+        elif short:
+            self.request.sendall(short[0] + b"1,2\n")
         else:
             self.request.sendall(b"this is not http\r\n\r\n")
 
@@ -277,6 +288,36 @@ def test_bodies_ended_by_closing_and_broken_responses(tmp_path) -> None:
     (record,) = read_records(tmp_path)
     assert record.endpoint_output is not None
     assert record.endpoint_output.data == "1,2\n3,4\n"
+
+
+def test_a_response_cut_short_reaches_the_client_as_far_as_it_came_then_the_connection_closes(
+    tmp_path,
+) -> None:
+    """A small response is held until its end (one write), but one that never ends is not held back:
+    the client gets what came, then the connection is cut, on either path."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawUpstream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    writer = CaptureWriter(str(tmp_path), "demo")
+    app = CaptureProxy(f"http://127.0.0.1:{server.server_address[1]}", writer, ProxyMetrics(writer))
+    replies = {}
+    try:
+        with serve_proxy_in_thread(app) as url:
+            host, port = url.removeprefix("http://").split(":")
+            for path in ("/short-plain", "/short-parsed"):
+                with socket.create_connection((host, int(port)), timeout=10) as connection:
+                    connection.sendall(b"GET %s HTTP/1.1\r\nHost: m\r\n\r\n" % path.encode())
+                    reply = b""
+                    while chunk := connection.recv(65536):
+                        reply += chunk
+                    replies[path] = reply
+    finally:
+        server.shutdown()
+        server.server_close()
+        writer.close()
+    expected = b"HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: 100\r\n\r\n1,2\n"
+    assert replies["/short-plain"] == expected
+    assert replies["/short-parsed"] == expected.replace(b"content-type", b"Content-Type")
+    assert app.metrics.upstream_errors == 2
 
 
 def test_connections_the_upstream_closed_while_idle_are_not_reused(tmp_path) -> None:
