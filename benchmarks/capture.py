@@ -332,6 +332,11 @@ def spread(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def start_upstream(port: int) -> subprocess.Popen:
+    """The trivial model server (`upstream_app` under uvicorn, one process)."""
+    return subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(port)])
+
+
 def start_proxy(upstream_port: int, proxy_port: int, destination: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -396,7 +401,7 @@ def main() -> None:
 def benchmark(arguments: argparse.Namespace, load: LoadGenerator) -> None:
     upstream_port, proxy_port = free_port(), free_port()
     destination = Path(tempfile.mkdtemp(prefix="modelwatch-bench-"))
-    upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
+    upstream = start_upstream(upstream_port)
     proxy = start_proxy(upstream_port, proxy_port, destination)
     processes = Processes({"proxy": proxy.pid, "model": upstream.pid})
     runs: list[Run] = []
@@ -438,7 +443,7 @@ def references(load: LoadGenerator, duration: float, peak: float, shares: tuple[
     share of `peak` (the proxy's peak rate), direct, a capturing proxy and the references in the
     same alternating slices, so that each one's added p99 is measured under the same noise."""
     upstream_port = free_port()
-    upstream = subprocess.Popen([sys.executable, __file__, "--serve-upstream", str(upstream_port)])
+    upstream = start_upstream(upstream_port)
     started: list[subprocess.Popen] = [upstream]
     destination = Path(tempfile.mkdtemp(prefix="modelwatch-bench-"))
     try:
