@@ -659,13 +659,17 @@ static int client_write(Client *self, PyObject *data) {
     return done(call_method_one(self->transport, PyList_CheckExact(data) ? str_writelines : str_write, data));
 }
 
-/* The last bytes of the exchange's response (`out`), after its capture record: written, `upstream` (a
-   reference taken from self->upstream before the write, so that the write's pause_writing() does not pause
-   it) back to the pool, and the exchange done. */
-static int client_finish(Client *self, PyObject *upstream, double finished, PyObject *out) {
-    int result = client_write(self, out);
+/* The last bytes of the exchange's response (`out`, a reference this takes), after its capture record
+   (`captured`: 0, or -1 with an exception): written, the upstream connection (taken from self->upstream
+   before the write, so that the write's pause_writing() does not pause it) back to the pool, and the
+   exchange done. */
+static int client_finish(Client *self, int captured, double finished, PyObject *out) {
+    PyObject *upstream = self->upstream;
+    self->upstream = NULL;
+    int result = captured < 0 ? -1 : client_write(self, out);
     if (result == 0 && present(upstream)) result = pool_release((Pool *)self->pool, (Upstream *)upstream);
     Py_XDECREF(upstream);
+    Py_DECREF(out);
     return result < 0 ? -1 : client_exchange_done(self, finished);
 }
 
@@ -683,15 +687,7 @@ static int client_response_whole(PyObject *client, PyObject *data, int status, P
         result = body == NULL ? -1 : client_capture(self, content_type, body, PyBytes_GET_SIZE(out) - head_length);
         Py_XDECREF(body);
     }
-    PyObject *upstream = self->upstream;
-    self->upstream = NULL;
-    if (result == 0) {
-        result = client_finish(self, upstream, finished, out);
-    } else {
-        Py_XDECREF(upstream);
-    }
-    Py_DECREF(out);
-    return result;
+    return client_finish(self, result, finished, out);
 }
 
 /* Keep what capture keeps of a piece of the response body: up to max_body_bytes + 1 bytes in all. */
@@ -756,15 +752,7 @@ static int client_response_part(PyObject *client, PyObject *chunk, int last) {
         Py_CLEAR(self->held);
         Py_CLEAR(self->held_type);
     }
-    PyObject *upstream = self->upstream;
-    self->upstream = NULL;
-    if (result == 0) {
-        result = client_finish(self, upstream, finished, out);
-    } else {
-        Py_XDECREF(upstream);
-    }
-    Py_DECREF(out);
-    return result;
+    return client_finish(self, result, finished, out);
 }
 
 static PyObject *Client_data_received(Client *self, PyObject *data) {
