@@ -470,7 +470,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         self.metrics.upstream_errors += 1
         if self._responded:  # the status is already on its way: cutting the connection is the honest answer
             if self._postponed is not None and self.transport is not None:
-                self.transport.writelines(self._postponed)  # what the fast path held, as the other path
+                self.transport.writelines(self._postponed)  # what the C path held, sent as _write_out() sends
             self._write_out()
             self.abort(flush=True)
             return
