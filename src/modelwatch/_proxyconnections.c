@@ -488,8 +488,8 @@ typedef struct {
     /* a plain response passed on as it comes: the capture prefix of its body so far (a bytearray), its
        content type, and its body's length */
     PyObject *held, *held_type;
-    /* a small plain response's bytes so far (a list), held to leave in one write with its last part */
-    PyObject *postponed;
+    /* a response's bytes not written yet (a list), on either path: empty between responses */
+    PyObject *out;
     Py_ssize_t output_size;
     double quiet_since, inference_time, upstream_started;
     int status;
@@ -524,9 +524,10 @@ static int Client_init(Client *self, PyObject *args, PyObject *kwargs) {
     self->max_body_bytes = max_body_bytes;
     Py_XSETREF(self->queue, PyList_New(0));
     Py_XSETREF(self->forwarded, Py_NewRef(empty_bytes));
+    Py_XSETREF(self->out, PyList_New(0));
     self->parser_idle = self->keep_alive = 1;
     self->closing = self->gone = self->reading_paused = self->capturing = self->retried = self->responded = 0;
-    return self->queue == NULL ? -1 : read_clock(loop_time, &self->quiet_since);
+    return self->queue == NULL || self->out == NULL ? -1 : read_clock(loop_time, &self->quiet_since);
 }
 
 static int client_send(Client *self, PyObject *upstream, Request *request) {
@@ -712,7 +713,6 @@ static int client_response_start(PyObject *client, PyObject *data, const PlainRe
     self->responded = 1; /* the status is on its way: a failure from here on cuts the connection */
     Py_CLEAR(self->held);
     Py_CLEAR(self->held_type);
-    Py_CLEAR(self->postponed);
     Py_ssize_t head_length = plain->head_length;
     PyObject *out = as_sent(self, data, &head_length);
     if (out == NULL) return -1;
@@ -724,13 +724,8 @@ static int client_response_start(PyObject *client, PyObject *data, const PlainRe
         result = self->held == NULL ? -1 : hold(self, PyBytes_AS_STRING(out) + head_length,
                                                PyBytes_GET_SIZE(out) - head_length);
     }
-    if (result == 0 && plain->body_length < POSTPONE_BELOW) {
-        self->postponed = PyList_New(1);
-        if (self->postponed == NULL) result = -1;
-        else PyList_SET_ITEM(self->postponed, 0, Py_NewRef(out));
-    } else if (result == 0) {
-        result = client_write(self, out);
-    }
+    if (result == 0) result = plain->body_length < POSTPONE_BELOW ? PyList_Append(self->out, out)
+                                                                   : client_write(self, out);
     Py_DECREF(out);
     return result;
 }
@@ -739,10 +734,19 @@ static int client_response_part(PyObject *client, PyObject *chunk, int last) {
     Client *self = (Client *)client;
     double finished = monotonic_seconds();
     if (hold(self, PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk)) < 0) return -1;
-    if (self->postponed != NULL && PyList_Append(self->postponed, chunk) < 0) return -1;
-    if (!last) return self->postponed != NULL ? 0 : client_write(self, chunk);
-    PyObject *out = self->postponed != NULL ? self->postponed : Py_NewRef(chunk);
-    self->postponed = NULL;
+    int postponed = PyList_GET_SIZE(self->out) > 0; /* the response's start is held (client_response_start) */
+    if (postponed && PyList_Append(self->out, chunk) < 0) return -1;
+    if (!last) return postponed ? 0 : client_write(self, chunk);
+    PyObject *out = Py_NewRef(chunk);
+    if (postponed) { /* all of it leaves in one write; the list is empty again for the next response */
+        PyObject *empty = PyList_New(0);
+        if (empty == NULL) {
+            Py_DECREF(out);
+            return -1;
+        }
+        Py_SETREF(out, self->out);
+        self->out = empty;
+    }
     int result = 0;
     if (self->held != NULL) {
         PyObject *body =
@@ -831,7 +835,7 @@ static PyObject *Client_answered(Client *self, PyObject *Py_UNUSED(ignored)) {
 #define CLIENT_OBJECTS(apply)                                                                                          \
     apply(pool) apply(rules) apply(base_path) apply(upstream_host) apply(loop_time) apply(should_capture) apply(clock) \
         apply(put) apply(submit) apply(exchange_type) apply(metric_values) apply(latency_bounds) apply(queue) apply(transport)    \
-            apply(forwarded) apply(upstream) apply(held) apply(held_type) apply(postponed)
+            apply(forwarded) apply(upstream) apply(held) apply(held_type) apply(out)
 
 static int Client_traverse(Client *self, visitproc visit, void *arg) {
 #define VISIT(field) Py_VISIT(self->field);
@@ -887,8 +891,9 @@ static PyMemberDef Client_members[] = {
     {"gone", T_BOOL, offsetof(Client, gone), 0, NULL},
     {"_reading_paused", T_BOOL, offsetof(Client, reading_paused), 0, NULL},
     {"_capturing", T_BOOL, offsetof(Client, capturing), 0, NULL},
-    {"_postponed", T_OBJECT, offsetof(Client, postponed), READONLY,
-     "the bytes so far of a small plain response held to leave in one write with its last part (a list), or None"},
+    {"_out", T_OBJECT_EX, offsetof(Client, out), READONLY,
+     "a response's bytes not written yet (a list), on either path: the C path holds a small plain response "
+     "here until its last part, the httptools path a read's pieces until its end"},
     {"_keep_alive", T_BOOL, offsetof(Client, keep_alive), 0, NULL},
     {"_retried", T_BOOL, offsetof(Client, retried), 0, NULL},
     {"_responded", T_BOOL, offsetof(Client, responded), 0, NULL},

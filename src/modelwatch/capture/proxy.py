@@ -215,7 +215,6 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         self._chunked_out = False
         self._postponing = False  # a small response with a Content-Length: it leaves whole at its end
         self._tee: BodyTee | None = None  # the response body's capture prefix
-        self._out: list[bytes] = []
 
     # -- the client side --------------------------------------------------------------------------
 
@@ -429,7 +428,7 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
         if self._tee is not None:
             self._tee.add(chunk)
         if self._chunked_out:
-            self._out += (b"%x\r\n" % len(chunk), chunk, b"\r\n")
+            self._out.extend((b"%x\r\n" % len(chunk), chunk, b"\r\n"))
         else:
             self._out.append(chunk)
 
@@ -469,8 +468,6 @@ class _ClientConnection(ClientBase, asyncio.Protocol):
             return
         self.metrics.upstream_errors += 1
         if self._responded:  # the status is already on its way: cutting the connection is the honest answer
-            if self._postponed is not None and self.transport is not None:
-                self.transport.writelines(self._postponed)  # what the C path held, sent as _write_out() sends
             self._write_out()
             self.abort(flush=True)
             return
